@@ -1,0 +1,2 @@
+import { hello } from '@crm/domain';
+console.log(hello('x'));
