@@ -1,1 +1,11 @@
-export const hello = (n: string): string => `hi ${n}`;
+export * from './decider';
+export * from './customer/customer.events';
+export * from './customer/customer.commands';
+export * from './customer/customer.state';
+export * from './customer/customer.decide';
+export * from './customer/customer.evolve';
+export * from './customer/customer.decider';
+export * from './customer/customer-stream';
+export * from './customer/personal-data';
+export * from './customer/customer-upcast';
+export * from './segmentation';
