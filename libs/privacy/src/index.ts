@@ -1,0 +1,3 @@
+export * from './key-store.port';
+export * from './sqlite-key-store';
+export * from './personal-data-cipher';
