@@ -1,0 +1,8 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, Min } from 'class-validator';
+
+/** One of: asOf (recorded time, what the system knew then) or atRevision. */
+export class CustomerStateQuery {
+  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) asOf?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) atRevision?: number;
+}
