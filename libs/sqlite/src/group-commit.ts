@@ -1,3 +1,5 @@
+import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { SqliteDatabase } from './open-database';
 
 interface Pending<T> {
@@ -9,22 +11,45 @@ interface Pending<T> {
 /**
  * Group commit: writes queued within one turn of the event loop run in ONE transaction and share
  * one fsync. Each write runs under its own savepoint, so a write that throws is rolled back alone
- * and rejects only its own promise. Promises settle after COMMIT returned (durable).
+ * and rejects only its own promise.
+ *
+ * Durability without stalling the event loop: SQLite commits with synchronous=NORMAL (no fsync of
+ * its own on commit; checkpoints still sync), then the WAL file is fsynced on libuv's thread pool
+ * and only then are the batch's promises resolved. An acknowledged write is therefore on disk, as
+ * with synchronous=FULL, while the next batch is already being prepared. A failed fsync poisons the
+ * writer: nothing after it is acknowledged.
  */
 export class GroupCommit {
   private queue: Pending<unknown>[] = [];
   private scheduled = false;
   private closed = false;
   private commits = 0;
+  private syncing = 0;
+  private failure: unknown = null;
   private drained: (() => void)[] = [];
+  private walFd: number | null = null;
+  private readonly walFile: string | null;
+  private readonly sql;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly maxBatch = 1000,
-  ) {}
+  ) {
+    const statement = (text: string) => db.prepare(text);
+    this.sql = {
+      begin: statement('BEGIN IMMEDIATE'),
+      commit: statement('COMMIT'),
+      savepoint: statement('SAVEPOINT w'),
+      release: statement('RELEASE w'),
+      rollbackTo: statement('ROLLBACK TO w'),
+    };
+    this.walFile = db.memory ? null : `${db.name}-wal`;
+    if (this.walFile) db.pragma('synchronous = NORMAL');
+  }
 
   run<T>(work: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The store is closed'));
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve, reject } as Pending<unknown>);
       this.schedule();
@@ -36,11 +61,16 @@ export class GroupCommit {
     return this.commits;
   }
 
-  /** Lets queued writes commit, then refuses new ones. */
+  /** Lets queued writes commit and reach the disk, then refuses new ones. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.queue.length === 0 && !this.scheduled) return;
-    await new Promise<void>((resolve) => this.drained.push(resolve));
+    if (!this.idle()) await new Promise<void>((resolve) => this.drained.push(resolve));
+    if (this.walFd !== null) closeSync(this.walFd);
+    this.walFd = null;
+  }
+
+  private idle(): boolean {
+    return this.queue.length === 0 && !this.scheduled && this.syncing === 0;
   }
 
   private schedule(): void {
@@ -52,29 +82,67 @@ export class GroupCommit {
   private flush(): void {
     this.scheduled = false;
     const batch = this.queue.splice(0, this.maxBatch);
-    const settled: (() => void)[] = [];
+    const outcomes: (() => void)[] = [];
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.sql.begin.run();
       for (const item of batch) {
-        this.db.exec('SAVEPOINT w');
+        this.sql.savepoint.run();
         try {
           const value = item.work();
-          this.db.exec('RELEASE w');
-          settled.push(() => item.resolve(value));
+          this.sql.release.run();
+          outcomes.push(() => item.resolve(value));
         } catch (error) {
-          this.db.exec('ROLLBACK TO w');
-          this.db.exec('RELEASE w');
-          settled.push(() => item.reject(error));
+          this.sql.rollbackTo.run();
+          this.sql.release.run();
+          outcomes.push(() => item.reject(error));
         }
       }
-      this.db.exec('COMMIT');
+      this.sql.commit.run();
       this.commits++;
-      for (const settle of settled) settle();
+      this.durable(batch, outcomes);
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       for (const item of batch) item.reject(error);
     }
     if (this.queue.length > 0) this.schedule();
-    else for (const done of this.drained.splice(0)) done();
+    else this.settleDrain();
+  }
+
+  private durable(batch: Pending<unknown>[], outcomes: (() => void)[]): void {
+    if (!this.walFile) {
+      for (const settle of outcomes) settle();
+      return;
+    }
+    this.syncing++;
+    fsync(this.wal(), (error) => {
+      this.syncing--;
+      if (error) {
+        this.failure ??= error;
+        for (const item of batch) item.reject(error);
+      } else if (this.failure) {
+        for (const item of batch) item.reject(this.failure);
+      } else {
+        for (const settle of outcomes) settle();
+      }
+      this.settleDrain();
+    });
+  }
+
+  /** The WAL exists once the first transaction committed; its directory entry is made durable once. */
+  private wal(): number {
+    if (this.walFd === null) {
+      this.walFd = openSync(this.walFile!, 'r');
+      const dir = openSync(dirname(this.walFile!), 'r');
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+    }
+    return this.walFd;
+  }
+
+  private settleDrain(): void {
+    if (this.idle()) for (const done of this.drained.splice(0)) done();
   }
 }
