@@ -1,0 +1,4 @@
+export * from './event-store.port';
+export * from './expected-revision';
+export * from './sqlite/sqlite-event-store';
+export * from './testing/event-store.contract';

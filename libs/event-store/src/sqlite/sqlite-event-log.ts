@@ -1,0 +1,156 @@
+import type { SqliteDatabase } from '@crm/sqlite';
+import {
+  type AppendResult,
+  DuplicateEventIdError,
+  type ExpectedRevision,
+  type RecordedEvent,
+  WrongExpectedRevisionError,
+} from '../event-store.port';
+import { isExpectedRevision } from '../expected-revision';
+
+const SCHEMA_VERSION = 1;
+
+/** An event whose data and metadata are already JSON text, ready to insert. */
+export interface SerializedEvent {
+  eventId: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+interface EventRow {
+  position: number;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+type Head = Pick<EventRow, 'revision' | 'position'>;
+
+const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata';
+
+// A stream that does not exist yet has revision -1 and, by our definition, position 0 (the log is 1-based).
+const NO_STREAM: AppendResult = { revision: -1, position: 0 };
+
+/**
+ * Synchronous access to the log table. Writes must run inside a transaction opened by the caller;
+ * `position` is an AUTOINCREMENT rowid, so it is never reused, and since SQLite has one writer at a
+ * time, positions become visible in commit order (a reader never sees a later gap being filled).
+ */
+export class SqliteEventLog {
+  private readonly statements;
+
+  constructor(db: SqliteDatabase) {
+    migrate(db);
+    this.statements = {
+      head: db.prepare<[string], Head>('SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
+      byId: db.prepare<[string], Pick<EventRow, 'stream_id' | 'revision'>>('SELECT stream_id, revision FROM events WHERE event_id = ?'),
+      ids: db.prepare<[string, number, number], Pick<EventRow, 'event_id' | 'revision' | 'position'>>(
+        'SELECT event_id, revision, position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
+      ),
+      stream: db.prepare<[string, number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+      ),
+      all: db.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
+      last: db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
+      insert: db.prepare<[string, number, string, string, string, string]>(
+        'INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+    };
+  }
+
+  append(streamId: string, events: SerializedEvent[], expected: ExpectedRevision): AppendResult {
+    if (events.length > 0) {
+      const earlier = this.earlierAppend(streamId, events);
+      if (earlier) return earlier;
+    }
+    const head = this.statements.head.get(streamId) ?? NO_STREAM;
+    if (!isExpectedRevision(expected, head.revision)) throw new WrongExpectedRevisionError(streamId, expected, head.revision);
+    let result: AppendResult = { revision: head.revision, position: head.position };
+    for (const event of events) {
+      const revision = result.revision + 1;
+      result = { revision, position: this.insert(streamId, revision, event) };
+    }
+    return result;
+  }
+
+  readStream(streamId: string, fromRevision: number, maxCount: number): RecordedEvent[] {
+    return this.statements.stream.all(streamId, fromRevision, maxCount).map(toRecorded);
+  }
+
+  readAll(fromPosition: number, maxCount: number): RecordedEvent[] {
+    return this.statements.all.all(fromPosition, maxCount).map(toRecorded);
+  }
+
+  lastPosition(): number {
+    return this.statements.last.get()?.position ?? 0;
+  }
+
+  /** The original result when `events` repeats an append already stored (same ids, consecutive revisions). */
+  private earlierAppend(streamId: string, events: SerializedEvent[]): AppendResult | null {
+    const first = this.statements.byId.get(events[0].eventId);
+    if (!first) return null;
+    if (first.stream_id === streamId) {
+      const stored = this.statements.ids.all(streamId, first.revision, events.length);
+      if (stored.length === events.length && stored.every((row, i) => row.event_id === events[i].eventId)) {
+        const last = stored[stored.length - 1];
+        return { revision: last.revision, position: last.position };
+      }
+    }
+    throw new DuplicateEventIdError(streamId, events[0].eventId);
+  }
+
+  private insert(streamId: string, revision: number, event: SerializedEvent): number {
+    try {
+      const { lastInsertRowid } = this.statements.insert.run(streamId, revision, event.eventId, event.type, event.data, event.metadata);
+      return Number(lastInsertRowid);
+    } catch (error) {
+      if (isDuplicateEventId(error)) throw new DuplicateEventIdError(streamId, event.eventId);
+      throw error;
+    }
+  }
+}
+
+function migrate(db: SqliteDatabase): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) throw new Error(`Event store schema ${version} is newer than this code understands (${SCHEMA_VERSION})`);
+  if (version === SCHEMA_VERSION) return;
+  // The (stream_id, revision) unique index serves stream reads and the O(log n) expected-revision check.
+  db.exec(`
+    BEGIN IMMEDIATE;
+    CREATE TABLE IF NOT EXISTS events (
+      position INTEGER PRIMARY KEY AUTOINCREMENT,
+      stream_id TEXT NOT NULL,
+      revision INTEGER NOT NULL CHECK (revision >= 0),
+      event_id TEXT NOT NULL UNIQUE,
+      type TEXT NOT NULL,
+      data TEXT NOT NULL,
+      metadata TEXT NOT NULL,
+      UNIQUE (stream_id, revision)
+    );
+    PRAGMA user_version = ${SCHEMA_VERSION};
+    COMMIT;
+  `);
+}
+
+// By code, not instanceof: the native addon keeps the SqliteError class of its first load, which
+// differs from a re-required module's (as under jest's per-file module registry).
+function isDuplicateEventId(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof e.message === 'string' && e.message.includes('events.event_id');
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    type: row.type,
+    revision: row.revision,
+    position: row.position,
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+  };
+}

@@ -1,0 +1,150 @@
+import { GroupCommit, openDatabase, type SqliteDatabase } from '@crm/sqlite';
+import type {
+  AppendResult,
+  BatchHandler,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port';
+import { CommitSignal } from './commit-signal';
+import { LogSubscription } from './log-subscription';
+import { type SerializedEvent, SqliteEventLog } from './sqlite-event-log';
+
+export interface SqliteEventStoreOptions {
+  /** How soon subscriptions notice events written by another process on the same file. */
+  pollIntervalMs?: number;
+  /** Appends committed together at most; bounds how long one commit blocks the event loop. */
+  maxAppendsPerCommit?: number;
+}
+
+export interface SqliteEventStoreStats {
+  /** Transactions committed, i.e. fsyncs paid for appends. */
+  commits: number;
+  /** Appends that succeeded (idempotent retries and empty appends included). */
+  appends: number;
+}
+
+const DEFAULT_BATCH = 500;
+const NO_LIMIT = -1;
+
+/**
+ * The embedded event store: one SQLite file in WAL mode with synchronous=FULL. Concurrent appends
+ * are group-committed (one transaction and one fsync per event-loop turn, a savepoint per append),
+ * and a promise resolves only after its transaction committed.
+ *
+ * The embedded product stores customer streams only, so readAll returns the whole log.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: SqliteDatabase;
+  private readonly log: SqliteEventLog;
+  private readonly writes: GroupCommit;
+  private readonly commits = new CommitSignal();
+  private readonly subscriptions = new Set<LogSubscription>();
+  private readonly pollIntervalMs: number;
+  private appends = 0;
+  /** First positions of appends committed but not yet fsynced: subscriptions must not see them yet. */
+  private readonly unsynced = new Set<number>();
+  private closing: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(file: string, options: SqliteEventStoreOptions = {}) {
+    this.db = openDatabase(file);
+    this.log = new SqliteEventLog(this.db);
+    this.writes = new GroupCommit(this.db, options.maxAppendsPerCommit ?? 1000);
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+  }
+
+  async append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    if (this.closing) throw closedError();
+    const serialized = events.map(serialize);
+    let first = 0;
+    try {
+      const result = await this.writes.run(() => {
+        const head = this.log.lastPosition();
+        const written = this.log.append(streamId, serialized, expectedRevision);
+        if (written.position > head) this.unsynced.add((first = written.position - serialized.length + 1));
+        return written;
+      });
+      this.appends++;
+      return result;
+    } finally {
+      if (this.unsynced.delete(first)) this.commits.notify();
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    return this.log.readStream(streamId, options.fromRevision ?? 0, options.maxCount ?? NO_LIMIT);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    return this.log.readAll(options.fromPosition ?? 1, options.maxCount ?? NO_LIMIT);
+  }
+
+  async lastPosition(): Promise<number> {
+    this.assertOpen();
+    return this.log.lastPosition();
+  }
+
+  subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
+    const source = {
+      readAfter: (afterPosition: number, maxCount: number) => {
+        this.assertOpen();
+        const events = this.log.readAll(afterPosition + 1, maxCount);
+        if (this.unsynced.size === 0) return events;
+        const durable = Math.min(...this.unsynced) - 1;
+        return events.filter((e) => e.position <= durable);
+      },
+      commits: this.commits,
+      pollIntervalMs: this.pollIntervalMs,
+    };
+    const batchSize = options.maxBatchSize && options.maxBatchSize > 0 ? options.maxBatchSize : DEFAULT_BATCH;
+    const subscription = new LogSubscription(source, options.afterPosition ?? 0, batchSize, handler);
+    this.subscriptions.add(subscription);
+    const forget = () => this.subscriptions.delete(subscription);
+    subscription.done.then(forget, forget);
+    return subscription;
+  }
+
+  stats(): SqliteEventStoreStats {
+    return { commits: this.writes.commitCount, appends: this.appends };
+  }
+
+  /** Commits the appends already queued, stops subscriptions (after their current batch), then closes the file. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    await this.writes.close();
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.db.close();
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw closedError();
+  }
+}
+
+function closedError(): Error {
+  return new Error('The event store is closed');
+}
+
+function serialize(event: EventToAppend): SerializedEvent {
+  if (typeof event.eventId !== 'string' || event.eventId === '') throw new TypeError('Every event needs an eventId');
+  if (typeof event.type !== 'string' || event.type === '') throw new TypeError(`Event ${event.eventId} needs a type`);
+  return { eventId: event.eventId, type: event.type, data: toJson(event.data), metadata: toJson(event.metadata) };
+}
+
+function toJson(value: unknown): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError('Event data and metadata must be JSON objects');
+  return JSON.stringify(value);
+}
