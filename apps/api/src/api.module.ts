@@ -1,7 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { ConfigModule, type CrmConfig } from '@crm/config';
 import { customerDecider } from '@crm/domain';
 import { AuditReader } from './audit/audit-reader';
@@ -10,7 +9,6 @@ import { CustomerHistoryController } from './audit/customer-history/customer-his
 import { CustomerStateController } from './audit/customer-state/customer-state.http.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { API_KEYS, type ApiKeys } from './auth/api-keys';
-import { ApiKeyRateLimitGuard } from './auth/rate-limit.guard';
 import { AcquireCustomerHandler } from './commands/acquire-customer/acquire-customer.command-handler';
 import { AcquireCustomerController } from './commands/acquire-customer/acquire-customer.http.controller';
 import { AssignOwnerHandler } from './commands/assign-owner/assign-owner.command-handler';
@@ -51,13 +49,11 @@ export interface ApiModuleOptions {
 @Module({})
 export class ApiModule {
   static forRoot(config: CrmConfig, options: ApiModuleOptions): DynamicModule {
-    const limit = config.http.rateLimitPerMinute;
     return {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
         CqrsModule.forRoot(),
-        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit }], skipIf: () => limit === 0 }),
       ],
       controllers: [
         HealthController,
@@ -79,7 +75,6 @@ export class ApiModule {
       providers: [
         { provide: API_KEYS, useValue: options.apiKeys },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_GUARD, useClass: ApiKeyRateLimitGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         {

@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { errorCodes } from 'fastify';
 import { DomainError } from '@crm/domain';
 import { KeyShreddedError } from '@crm/privacy';
+import { InvalidCursorError, NotYetVisibleError } from '@crm/read-models';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -51,6 +52,7 @@ const STATUS_CODES: Record<number, string> = {
   406: 'NOT_ACCEPTABLE',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'UNPROCESSABLE',
   429: 'RATE_LIMITED',
@@ -62,6 +64,12 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof DomainError) return new ApiError(DOMAIN_STATUS[error.kind], error.code, error.message, error.details);
   if (error instanceof KeyShreddedError) return new ApiError(409, 'CUSTOMER_ERASED', 'The customer has been erased');
+  if (error instanceof NotYetVisibleError) {
+    return new ApiError(503, 'NOT_YET_VISIBLE', `${error.message}; retry shortly`, { position: error.current, minPosition: error.required });
+  }
+  if (error instanceof InvalidCursorError) {
+    return new ApiError(400, 'VALIDATION_FAILED', 'The request is invalid', { fields: [{ field: 'cursor', errors: [error.message] }] });
+  }
   if (error instanceof HttpException) {
     const fastify = FASTIFY_ERRORS.get(error.message);
     if (fastify) return new ApiError(...fastify);

@@ -66,7 +66,7 @@ export class ContactUniqueness {
   }
 
   private async blocks(held: HeldClaim): Promise<boolean> {
-    const holder = (await this.aggregates.load(held.holder)).state;
+    const holder = (await this.aggregates.refresh(held.holder)).state;
     if (!holder.exists) return Date.now() - held.reservedAt < ORPHAN_AFTER_MS;
     return !holder.erased && holder.stage !== 'churned';
   }

@@ -25,7 +25,10 @@ export interface FoldedEvent {
   position: number;
 }
 
-/** Customer states folded from their streams, cached and caught up from the store before each use. */
+/**
+ * Customer states folded from their streams and cached. A cached state may be stale when another
+ * process wrote the stream; the append's expected revision detects that, and `refresh` catches up.
+ */
 @Injectable()
 export class CustomerAggregates {
   private readonly cache: LRUCache<string, CustomerAggregate>;
@@ -39,8 +42,12 @@ export class CustomerAggregates {
     this.cache = new LRUCache({ max: config.stateCacheSize });
   }
 
-  /** Reads only what the cache has not seen yet, so other writers (other processes) are never missed. */
   async load(customerId: string): Promise<CustomerAggregate> {
+    return this.cache.get(customerId) ?? this.refresh(customerId);
+  }
+
+  /** Reads only what the cache has not seen yet. */
+  async refresh(customerId: string): Promise<CustomerAggregate> {
     const cached = this.cache.get(customerId) ?? this.empty(customerId);
     const newer = await this.store.readStream(customerStreamId(customerId), { fromRevision: cached.revision + 1 });
     if (newer.length === 0) return cached;
@@ -65,10 +72,6 @@ export class CustomerAggregates {
     const next = { customerId: aggregate.customerId, state, revision, position, recentCommands };
     this.cache.set(aggregate.customerId, next);
     return next;
-  }
-
-  forget(customerId: string): void {
-    this.cache.delete(customerId);
   }
 
   private empty(customerId: string): CustomerAggregate {

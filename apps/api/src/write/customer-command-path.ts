@@ -33,8 +33,9 @@ function revisionConflict(current: number): ApiError {
 
 /**
  * The one write path (CONVENTIONS 5): load -> fold -> decide -> append with the expected revision.
- * Commands on one customer run one at a time in this process; across processes the expected
- * revision catches races and, without If-Match, the command is decided again on the newer state.
+ * Commands on one customer run one at a time in this process. The state comes from a cache; when
+ * another process wrote in between, the expected revision catches it and, without If-Match, the
+ * command is decided again on the caught-up state (a retried command is recognised by its id then).
  */
 @Injectable()
 export class CustomerCommandPath {
@@ -67,7 +68,11 @@ export class CustomerCommandPath {
 
   private async attempt(command: CustomerCommand, context: CommandContext, attempt: number): Promise<CommandResult> {
     const { customerId } = command.data;
-    const aggregate = await this.aggregates.load(customerId);
+    let aggregate = await this.aggregates.load(customerId);
+    // The cache may lag behind another writer: look again before telling the caller it is stale.
+    if (context.expectedRevision !== undefined && context.expectedRevision !== aggregate.revision) {
+      aggregate = await this.aggregates.refresh(customerId);
+    }
     const earlier = aggregate.recentCommands.get(context.commandId);
     if (earlier) return { customerId, ...earlier };
     if (context.expectedRevision !== undefined && context.expectedRevision !== aggregate.revision) {
@@ -88,7 +93,7 @@ export class CustomerCommandPath {
     } catch (error) {
       await this.uniqueness.undo(customerId, claims);
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      this.aggregates.forget(customerId);
+      await this.aggregates.refresh(customerId);
       if (context.expectedRevision !== undefined) throw revisionConflict(error.actual);
       if (attempt >= MAX_ATTEMPTS) throw new ApiError(409, 'CONCURRENT_MODIFICATION', 'The customer is changing too fast; retry');
       return this.attempt(command, context, attempt + 1);

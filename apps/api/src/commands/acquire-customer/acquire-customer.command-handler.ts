@@ -23,7 +23,9 @@ export class AcquireCustomerHandler implements ICommandHandler<AcquireCustomerCo
   ) {}
 
   execute({ context, body }: AcquireCustomerCommand): Promise<CommandResult> {
-    const { customerId = uuidv5(context.commandId, CUSTOMER_ID_NAMESPACE), ...payload } = body;
-    return this.path.run(context, 'AcquireCustomer', customerId, this.contacts.contacts(payload));
+    // `null` counts as absent, as @IsOptional lets it through.
+    const { customerId, ...payload } = body;
+    const id = customerId ?? uuidv5(context.commandId, CUSTOMER_ID_NAMESPACE);
+    return this.path.run(context, 'AcquireCustomer', id, this.contacts.contacts(payload));
   }
 }

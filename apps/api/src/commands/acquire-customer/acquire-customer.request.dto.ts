@@ -1,9 +1,9 @@
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { ACQUISITION_CHANNELS, type AcquisitionChannel, CUSTOMER_TYPES, type CustomerType } from '@crm/domain';
-import { CommandRequest, IsPhoneNumber, NormalizeEmail } from '../../http/request-rules';
+import { CommandRequest, IsPhoneNumber, LowerCaseId, NormalizeEmail } from '../../http/request-rules';
 
 export class AcquireCustomerRequest extends CommandRequest {
-  @IsOptional() @IsUUID() customerId?: string;
+  @IsOptional() @LowerCaseId() @IsUUID() customerId?: string;
   @IsString() @Length(1, 200) name!: string;
   @IsOptional() @NormalizeEmail() @IsEmail() @Length(3, 254) email?: string;
   @IsOptional() @IsPhoneNumber() phone?: string;

@@ -14,7 +14,9 @@ export class FileComplaintHandler implements ICommandHandler<FileComplaintComman
   constructor(private readonly path: CustomerCommandPath) {}
 
   async execute({ context, customerId, body }: FileComplaintCommand): Promise<CommandResult & { complaintId: string }> {
-    const { complaintId = uuidv5(context.commandId, COMPLAINT_ID_NAMESPACE), ...rest } = body;
+    // `null` counts as absent, as @IsOptional lets it through.
+    const { complaintId: given, ...rest } = body;
+    const complaintId = given ?? uuidv5(context.commandId, COMPLAINT_ID_NAMESPACE);
     const result = await this.path.run(context, 'FileComplaint', customerId, { ...rest, complaintId });
     return { ...result, complaintId };
   }

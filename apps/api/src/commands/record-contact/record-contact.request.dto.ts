@@ -7,12 +7,12 @@ import {
   type ContactDirection,
   type ContactOutcome,
 } from '@crm/domain';
-import { CommandRequest } from '../../http/request-rules';
+import { CommandRequest, IsReadableDate } from '../../http/request-rules';
 
 export class RecordContactRequest extends CommandRequest {
   @IsIn(CONTACT_CHANNELS) channel!: ContactChannel;
   @IsIn(CONTACT_DIRECTIONS) direction!: ContactDirection;
   @IsIn(CONTACT_OUTCOMES) outcome!: ContactOutcome;
   @IsOptional() @IsString() @Length(1, 2000) summary?: string;
-  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) nextFollowUpAt?: string;
+  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) @IsReadableDate() nextFollowUpAt?: string;
 }
