@@ -1,9 +1,27 @@
-import { ERASED, type RecordedCustomerEvent } from './customer.events';
+import { type CustomerEvent, ERASED, type RecordedCustomerEvent } from './customer.events';
 import type { CustomerState, LifecycleStage } from './customer.state';
 
-function stageAfterPurchase(stage: LifecycleStage | null, purchaseCount: number): LifecycleStage | null {
-  if (stage === 'churned') return stage;
-  return purchaseCount >= 2 ? 'retained' : 'converted';
+/**
+ * The lifecycle (SPEC): acquired -> engaged (first contact) -> converted (first purchase) ->
+ * retained (second purchase on); any stage -> churned -> reactivated, then converted or retained
+ * again on the next purchase, by lifetime purchase count. Read models use the same rule.
+ */
+export function stageAfter(stage: LifecycleStage | null, event: CustomerEvent, purchaseCountAfter: number): LifecycleStage | null {
+  switch (event.type) {
+    case 'CustomerAcquired':
+      return 'acquired';
+    case 'CustomerContacted':
+      return stage === 'acquired' ? 'engaged' : stage;
+    case 'PurchaseRecorded':
+      if (stage === 'churned') return stage;
+      return purchaseCountAfter >= 2 ? 'retained' : 'converted';
+    case 'CustomerChurned':
+      return 'churned';
+    case 'CustomerReactivated':
+      return 'reactivated';
+    default:
+      return stage;
+  }
 }
 
 function latestOf(current: string | null, candidate: string): string {
@@ -23,7 +41,7 @@ export function evolveCustomer(state: CustomerState, event: RecordedCustomerEven
         ...state,
         exists: true,
         customerId: d.customerId,
-        stage: 'acquired',
+        stage: stageAfter(state.stage, event, state.purchaseCount),
         name: d.name,
         email: d.email ?? null,
         phone: d.phone ?? null,
@@ -38,7 +56,7 @@ export function evolveCustomer(state: CustomerState, event: RecordedCustomerEven
     case 'CustomerContacted':
       return {
         ...state,
-        stage: state.stage === 'acquired' ? 'engaged' : state.stage,
+        stage: stageAfter(state.stage, event, state.purchaseCount),
         contactCount: state.contactCount + 1,
         lastContactAt: latestOf(state.lastContactAt, at),
         nextFollowUpAt: event.data.nextFollowUpAt ?? null,
@@ -47,7 +65,7 @@ export function evolveCustomer(state: CustomerState, event: RecordedCustomerEven
       const purchaseCount = state.purchaseCount + 1;
       return {
         ...state,
-        stage: stageAfterPurchase(state.stage, purchaseCount),
+        stage: stageAfter(state.stage, event, purchaseCount),
         orderIds: new Set(state.orderIds).add(event.data.orderId),
         purchaseCount,
         totalSpendMinor: state.totalSpendMinor + event.data.amountMinor,
@@ -84,9 +102,9 @@ export function evolveCustomer(state: CustomerState, event: RecordedCustomerEven
     case 'OwnerAssigned':
       return { ...state, ownerId: event.data.ownerId };
     case 'CustomerChurned':
-      return { ...state, stage: 'churned', churnedAt: at };
+      return { ...state, stage: stageAfter(state.stage, event, state.purchaseCount), churnedAt: at };
     case 'CustomerReactivated':
-      return { ...state, stage: 'reactivated', reactivatedAt: at };
+      return { ...state, stage: stageAfter(state.stage, event, state.purchaseCount), reactivatedAt: at };
     case 'PersonalDataErased':
       return {
         ...state,

@@ -1,6 +1,7 @@
 import type { AcquisitionChannel, ComplaintSeverity, CustomerType } from './customer.events';
 
-export type LifecycleStage = 'acquired' | 'engaged' | 'converted' | 'retained' | 'churned' | 'reactivated';
+export const LIFECYCLE_STAGES = ['acquired', 'engaged', 'converted', 'retained', 'churned', 'reactivated'] as const;
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
 
 export interface ComplaintState {
   complaintId: string;

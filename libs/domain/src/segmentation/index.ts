@@ -6,3 +6,4 @@ export * from './churn-risk';
 export * from './purchase-summary';
 export * from './customer-facts';
 export * from './segment-customers';
+export * from './kpis';
