@@ -1,0 +1,130 @@
+import { EventEmitter } from 'node:events';
+import type { EventStore, Subscription } from '@crm/event-store';
+import type { DocumentStore } from '../document-store/document-store.port';
+import { type ParkedCustomer, ProjectionWorker, type Target } from './projection-worker';
+
+export type ProjectorState = 'starting' | 'live' | 'paused' | 'retrying' | 'stopped';
+
+export interface ProjectorOptions {
+  maxBatchSize?: number;
+  /** Wait before resubscribing after a failure (store or handler error). */
+  retryDelayMs?: number;
+  now?: () => Date;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The live projector of the embedded default: follows the event store's global log from its
+ * checkpoint and keeps the read models current. Each batch is committed with the checkpoint, so
+ * a crash at any point neither loses events nor counts one twice.
+ */
+export class Projector {
+  private readonly worker: ProjectionWorker;
+  private readonly advanced = new EventEmitter();
+  private subscription: Subscription | null = null;
+  private flushed = 0;
+  private state: ProjectorState = 'starting';
+  private lastError: string | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly events: EventStore,
+    store: DocumentStore,
+    readonly targets: readonly Target[],
+    readonly name: string,
+    private readonly options: ProjectorOptions = {},
+  ) {
+    this.worker = new ProjectionWorker(store, targets, name, undefined);
+    this.advanced.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    this.flushed = await this.worker.start();
+    this.follow();
+  }
+
+  /** The global position the read models reflect (committed with them). */
+  get position(): number {
+    return this.flushed;
+  }
+
+  get status(): { state: ProjectorState; lastError: string | null; parked: ParkedCustomer[] } {
+    return { state: this.state, lastError: this.lastError, parked: this.worker.parkedCustomers() };
+  }
+
+  /** Resolves true once the read models reflect `position`, false after the timeout. */
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.flushed >= position) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onAdvance = (at: number) => {
+        if (at < position) return;
+        clearTimeout(timer);
+        this.advanced.off('position', onAdvance);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.advanced.off('position', onAdvance);
+        resolve(false);
+      }, timeoutMs);
+      this.advanced.on('position', onAdvance);
+    });
+  }
+
+  /** Stops after the batch in progress is committed (a rebuild switch needs the read models still). */
+  async pause(): Promise<void> {
+    this.state = 'paused';
+    const subscription = this.subscription;
+    this.subscription = null;
+    await subscription?.stop();
+  }
+
+  resume(): void {
+    if (this.state === 'paused') this.follow();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.pause();
+    this.state = 'stopped';
+  }
+
+  private follow(): void {
+    this.state = 'live';
+    const subscription = this.events.subscribeToAll(
+      { afterPosition: this.worker.checkpoint, maxBatchSize: this.options.maxBatchSize ?? 1000 },
+      async (batch) => {
+        await this.worker.apply(batch, () => this.now().toISOString());
+        await this.worker.flush();
+        this.flushed = this.worker.checkpoint;
+        this.advanced.emit('position', this.flushed);
+      },
+    );
+    this.subscription = subscription;
+    subscription.done.catch((error: unknown) => {
+      if (this.subscription === subscription) void this.recover(error);
+    });
+  }
+
+  /** Resubscribes from the committed checkpoint; the failed batch's unflushed documents are dropped and replayed. */
+  private async recover(error: unknown): Promise<void> {
+    this.subscription = null;
+    this.state = 'retrying';
+    for (let failure = error; this.state === 'retrying' && !this.stopping; ) {
+      this.lastError = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
+      this.options.onError?.(failure);
+      await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 1000));
+      if (this.state !== 'retrying' || this.stopping) return;
+      try {
+        this.flushed = await this.worker.start();
+        this.follow();
+        return;
+      } catch (next) {
+        failure = next;
+      }
+    }
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}
