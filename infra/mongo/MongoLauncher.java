@@ -1,0 +1,328 @@
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.h2.mvstore.MVStore;
+
+import de.bwaldvogel.mongo.MongoVersion;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.wire.MongoDatabaseHandler;
+import de.bwaldvogel.mongo.wire.MongoExceptionHandler;
+import de.bwaldvogel.mongo.wire.MongoWireMessageEncoder;
+import de.bwaldvogel.mongo.wire.MongoWireProtocolHandler;
+import de.bwaldvogel.mongo.wire.MongoWireReplyEncoder;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+
+/**
+ * Local MongoDB-wire-compatible test server: mongo-java-server's wire protocol
+ * handlers and its H2 MVStore backend (data kept in one file on disk), started
+ * from our own Netty bootstrap so that a small filter can sit in front of them.
+ *
+ * Configuration (environment variables; infra/mongo.sh sets them):
+ *   MONGO_HOST            bind address                     (default 127.0.0.1)
+ *   MONGO_PORT            port                             (default 27017)
+ *   MONGO_DATA_FILE       MVStore file                     (required)
+ *   MONGO_SERVER_VERSION  version reported by buildInfo    (default 4.4.0)
+ *   MONGO_WIRE_VERSION    maxWireVersion reported by hello (default 9; the
+ *                         Node driver mongodb@7 needs >= 9, i.e. MongoDB 4.4)
+ *   MONGO_COMMIT          "write": commit the MVStore after every command
+ *                         that changed it (survives kill -9); "interval":
+ *                         only H2's own background commit (~1 s)  (default write)
+ *   MONGO_OPLOG           "1" enables mongo-java-server's oplog (needed for
+ *                         change streams; costs an extra write per change)
+ *   MONGO_SESSIONS        "0" stops advertising logical sessions (default 1:
+ *                         drivers may use explicit sessions, not transactions)
+ *   MONGO_RETENTION_MS    MVStore retention time: free space is reused after it
+ *                         (default 5000; H2's default is 45000)
+ *   MONGO_COMPACT_ON_CLOSE_MS  time spent compacting the file on a clean
+ *                         shutdown (default 3000; 0 = none)
+ *   MONGO_THREADS         Netty worker threads (default 4)
+ *
+ * A SIGTERM (or Ctrl-C) closes the server and the MVStore cleanly.
+ */
+public final class MongoLauncher {
+
+    private static final int OP_MSG = 2013;
+    private static final int MORE_TO_COME = 1 << 1;
+
+    /** Reported server version; mongo-java-server's own enum stops at 5.0/wire 8. */
+    record ReportedVersion(List<Integer> versionArray, int wireVersion) implements MongoVersion {
+        @Override
+        public List<Integer> getVersionArray() {
+            return versionArray;
+        }
+
+        @Override
+        public int getWireVersion() {
+            return wireVersion;
+        }
+
+        static ReportedVersion parse(String version, int wireVersion) {
+            List<Integer> parts = new ArrayList<>();
+            for (String part : version.split("\\.")) {
+                parts.add(Integer.parseInt(part.trim()));
+            }
+            while (parts.size() < 3) {
+                parts.add(0);
+            }
+            return new ReportedVersion(List.copyOf(parts), wireVersion);
+        }
+    }
+
+    /**
+     * H2 backend with a few additions for current drivers:
+     * answers "hello", advertises logical sessions (so drivers allow explicit
+     * sessions), accepts the session bookkeeping commands, rejects
+     * transactions and change streams with the same errors a standalone
+     * mongod gives (instead of silently running them non-atomically), and
+     * can commit the MVStore after every mutating command.
+     */
+    static final class DurableH2Backend extends H2Backend {
+        private final boolean commitEachWrite;
+        private final boolean sessions;
+        private final boolean oplog;
+        private final int compactOnCloseMillis;
+
+        DurableH2Backend(MVStore store, boolean commitEachWrite, boolean sessions, boolean oplog,
+                         int compactOnCloseMillis) {
+            super(store);
+            this.commitEachWrite = commitEachWrite;
+            this.sessions = sessions;
+            this.oplog = oplog;
+            this.compactOnCloseMillis = compactOnCloseMillis;
+        }
+
+        /**
+         * MVStore appends a chunk per commit; with a commit per write the file grows
+         * quickly, so free space is reused sooner (short retention) and the file is
+         * compacted on a clean shutdown.
+         */
+        static MVStore openStore(String fileName, int retentionMillis) {
+            MVStore store = new MVStore.Builder().fileName(fileName).open();
+            store.setRetentionTime(retentionMillis);
+            return store;
+        }
+
+        private static Document error(int code, String codeName, String message) {
+            Document reply = new Document("ok", 0.0);
+            reply.put("errmsg", message);
+            reply.put("code", code);
+            reply.put("codeName", codeName);
+            return reply;
+        }
+
+        private Document helloReply(Channel channel, String databaseName, Document query) {
+            Document reply = super.handleCommand(channel, databaseName, "ismaster", query);
+            reply.put("isWritablePrimary", Boolean.TRUE);
+            if (sessions) {
+                reply.put("logicalSessionTimeoutMinutes", 30);
+            }
+            return reply;
+        }
+
+        @Override
+        public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+            if (command.equalsIgnoreCase("hello") || command.equalsIgnoreCase("ismaster")) {
+                // mongo-java-server itself only knows the legacy "isMaster"
+                return helloReply(channel, databaseName, query);
+            }
+            if (command.equalsIgnoreCase("endSessions") || command.equalsIgnoreCase("refreshSessions")
+                || command.equalsIgnoreCase("killSessions") || command.equalsIgnoreCase("killAllSessions")) {
+                return new Document("ok", 1.0);
+            }
+            if (query.containsKey("startTransaction") || query.containsKey("autocommit")
+                || query.containsKey("txnNumber") || command.equalsIgnoreCase("commitTransaction")
+                || command.equalsIgnoreCase("abortTransaction")) {
+                return error(20, "IllegalOperation",
+                    "Transaction numbers are only allowed on a replica set member or mongos"
+                        + " (mongo-java-server test server: no transactions)");
+            }
+            if (!oplog && command.equalsIgnoreCase("aggregate") && query.get("pipeline") instanceof List<?> pipeline
+                && !pipeline.isEmpty() && pipeline.get(0) instanceof Document first
+                && first.containsKey("$changeStream")) {
+                return error(40573, "Location40573",
+                    "The $changeStream stage is only supported on replica sets"
+                        + " (mongo-java-server test server: start it with MONGO_OPLOG=1)");
+            }
+            Document reply = super.handleCommand(channel, databaseName, command, query);
+            if (commitEachWrite && getMvStore().hasUnsavedChanges()) {
+                commit();
+            }
+            return reply;
+        }
+
+        @Override
+        public void close() {
+            MVStore store = getMvStore();
+            if (!store.isClosed() && compactOnCloseMillis > 0) {
+                try {
+                    store.commit();
+                    store.compactFile(compactOnCloseMillis);
+                } catch (RuntimeException e) {
+                    System.out.println("[launcher] compaction on close failed: " + e);
+                }
+            }
+            super.close();
+        }
+    }
+
+    /**
+     * mongo-java-server rejects OP_MSG messages flagged moreToCome (the client
+     * expects no reply): the Node driver sends endSessions that way when it
+     * closes, and every write with writeConcern w:0. This handler sees whole
+     * frames, clears the flag so the message is executed normally, and drops
+     * the reply to it on the way out. One instance per connection (one thread).
+     */
+    static final class MoreToComeFilter extends ChannelDuplexHandler {
+        private final Set<Integer> silencedRequestIds = new HashSet<>();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (msg instanceof ByteBuf frame && frame.readableBytes() >= 20) {
+                int start = frame.readerIndex();
+                int opCode = frame.getIntLE(start + 12);
+                if (opCode == OP_MSG) {
+                    int flags = frame.getIntLE(start + 16);
+                    if ((flags & MORE_TO_COME) != 0) {
+                        frame.setIntLE(start + 16, flags & ~MORE_TO_COME);
+                        silencedRequestIds.add(frame.getIntLE(start + 4));
+                    }
+                }
+            }
+            super.channelRead(ctx, msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (!silencedRequestIds.isEmpty() && msg instanceof ByteBuf reply && reply.readableBytes() >= 16) {
+                int responseTo = reply.getIntLE(reply.readerIndex() + 8);
+                if (silencedRequestIds.remove(responseTo)) {
+                    reply.release();
+                    promise.setSuccess();
+                    return;
+                }
+            }
+            super.write(ctx, msg, promise);
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    public static void main(String[] args) throws Exception {
+        String host = env("MONGO_HOST", "127.0.0.1");
+        int port = Integer.parseInt(env("MONGO_PORT", "27017"));
+        String dataFile = env("MONGO_DATA_FILE", null);
+        if (dataFile == null) {
+            System.err.println("MONGO_DATA_FILE is required");
+            System.exit(2);
+        }
+        File parent = new File(dataFile).getAbsoluteFile().getParentFile();
+        if (parent != null && !parent.isDirectory() && !parent.mkdirs()) {
+            System.err.println("cannot create " + parent);
+            System.exit(2);
+        }
+        ReportedVersion version = ReportedVersion.parse(
+            env("MONGO_SERVER_VERSION", "4.4.0"),
+            Integer.parseInt(env("MONGO_WIRE_VERSION", "9")));
+        boolean commitEachWrite = !"interval".equalsIgnoreCase(env("MONGO_COMMIT", "write"));
+        boolean oplog = "1".equals(env("MONGO_OPLOG", "0")) || "true".equalsIgnoreCase(env("MONGO_OPLOG", ""));
+        boolean sessions = !"0".equals(env("MONGO_SESSIONS", "1"));
+        int retentionMillis = Integer.parseInt(env("MONGO_RETENTION_MS", "5000"));
+        int compactMillis = Integer.parseInt(env("MONGO_COMPACT_ON_CLOSE_MS", "3000"));
+        int threads = Integer.parseInt(env("MONGO_THREADS", "4"));
+
+        DurableH2Backend backend = new DurableH2Backend(
+            DurableH2Backend.openStore(dataFile, retentionMillis), commitEachWrite, sessions, oplog, compactMillis);
+        backend.version(version);
+        if (oplog) {
+            backend.enableOplog();
+        }
+
+        EventLoopGroup bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoopGroup workerGroup = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+        ChannelGroup clients = new DefaultChannelGroup("mongo-clients", workerGroup.next());
+
+        Channel serverChannel;
+        try {
+            serverChannel = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 128)
+                .option(ChannelOption.SO_REUSEADDR, Boolean.TRUE)
+                .childOption(ChannelOption.TCP_NODELAY, Boolean.TRUE)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                            // whole wire messages: int32 little-endian length that includes itself
+                            .addLast(new LengthFieldBasedFrameDecoder(ByteOrder.LITTLE_ENDIAN,
+                                MongoWireProtocolHandler.MAX_MESSAGE_SIZE_BYTES, 0, 4, -4, 0, true))
+                            .addLast(new MoreToComeFilter())
+                            .addLast(new MongoWireReplyEncoder())
+                            .addLast(new MongoWireMessageEncoder())
+                            .addLast(new MongoWireProtocolHandler())
+                            .addLast(new MongoDatabaseHandler(backend, clients))
+                            .addLast(new MongoExceptionHandler());
+                    }
+                })
+                .bind(new InetSocketAddress(host, port))
+                .syncUninterruptibly()
+                .channel();
+        } catch (RuntimeException e) {
+            bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            backend.close();
+            throw e;
+        }
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("[launcher] shutting down, closing " + dataFile);
+            try {
+                serverChannel.close().syncUninterruptibly();
+                clients.close().syncUninterruptibly();
+                bossGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+                workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+                backend.close(); // commits, compacts and closes the MVStore
+            } catch (RuntimeException e) {
+                e.printStackTrace();
+            }
+            System.out.println("[launcher] stopped");
+            System.out.flush();
+            stopped.countDown();
+        }, "mongo-launcher-shutdown"));
+
+        System.out.println("[launcher] mongo-java-server listening on " + host + ":" + port
+            + " data=" + dataFile + " version=" + version.toVersionString()
+            + " maxWireVersion=" + version.getWireVersion()
+            + " commit=" + (commitEachWrite ? "write" : "interval")
+            + " oplog=" + oplog + " sessions=" + sessions);
+        System.out.flush();
+        stopped.await();
+    }
+}
