@@ -6,7 +6,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { useContainer } from 'class-validator';
 import type { CrmConfig } from '@crm/config';
 import { ApiModule, type ApiModuleOptions } from './api.module';
-import { fingerprint } from './auth/principal';
 import { toApiError } from './http/api-error';
 import { ApiErrorFilter } from './http/api-error.filter';
 import { PhoneNumberRule } from './http/request-rules';
@@ -43,7 +42,7 @@ export async function createApiApp(config: CrmConfig, options: ApiModuleOptions)
     await app.register(rateLimit, {
       max: config.http.rateLimitPerMinute,
       timeWindow: 60_000,
-      keyGenerator: (request) => fingerprint(request.headers.authorization ?? request.ip),
+      keyGenerator: (request) => options.apiKeys.resolve(request.headers.authorization)?.id ?? `address:${request.ip}`,
       allowList: (request) => request.url === '/health',
     });
   }

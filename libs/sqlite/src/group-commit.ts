@@ -4,6 +4,8 @@ import type { SqliteDatabase } from './open-database';
 
 interface Pending<T> {
   work: () => T;
+  /** The work is one statement (or none): SQLite undoes a failed statement itself, no savepoint needed. */
+  single: boolean;
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
 }
@@ -47,11 +49,11 @@ export class GroupCommit {
     if (this.walFile) db.pragma('synchronous = NORMAL');
   }
 
-  run<T>(work: () => T): Promise<T> {
+  run<T>(work: () => T, options: { singleStatement?: boolean } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The store is closed'));
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve, reject } as Pending<unknown>);
+      this.queue.push({ work, single: options.singleStatement ?? false, resolve, reject } as Pending<unknown>);
       this.schedule();
     });
   }
@@ -86,14 +88,16 @@ export class GroupCommit {
     try {
       this.sql.begin.run();
       for (const item of batch) {
-        this.sql.savepoint.run();
+        if (!item.single) this.sql.savepoint.run();
         try {
           const value = item.work();
-          this.sql.release.run();
+          if (!item.single) this.sql.release.run();
           outcomes.push(() => item.resolve(value));
         } catch (error) {
-          this.sql.rollbackTo.run();
-          this.sql.release.run();
+          if (!item.single) {
+            this.sql.rollbackTo.run();
+            this.sql.release.run();
+          }
           outcomes.push(() => item.reject(error));
         }
       }

@@ -4,7 +4,7 @@ import type { ApiRole } from '@crm/config';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../http/api-error';
 import { API_KEYS, type ApiKeys } from './api-keys';
-import { fingerprint, type Principal } from './principal';
+import type { Principal } from './principal';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 
 export type AuthenticatedRequest = FastifyRequest & { principal: Principal };
@@ -20,8 +20,7 @@ export class ApiKeyGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    const principal = match ? this.keys.byFingerprint.get(fingerprint(match[1])) : undefined;
+    const principal = this.keys.resolve(request.headers.authorization);
     if (!principal) throw new ApiError(401, 'UNAUTHORIZED', 'Send a valid API key as "Authorization: Bearer <key>"');
     const roles = this.reflector.getAllAndOverride<ApiRole[] | undefined>(ROLES_KEY, targets);
     if (roles && principal.role !== 'admin' && !roles.includes(principal.role)) {

@@ -62,10 +62,11 @@ export class SqliteEventLog {
     };
   }
 
-  append(streamId: string, events: SerializedEvent[], expected: ExpectedRevision): AppendResult {
+  /** `written` tells whether rows were inserted (not an idempotent repeat or an empty append). */
+  append(streamId: string, events: SerializedEvent[], expected: ExpectedRevision): AppendResult & { written: boolean } {
     if (events.length > 0) {
       const earlier = this.earlierAppend(streamId, events);
-      if (earlier) return earlier;
+      if (earlier) return { ...earlier, written: false };
     }
     const head = this.statements.head.get(streamId) ?? NO_STREAM;
     if (!isExpectedRevision(expected, head.revision)) throw new WrongExpectedRevisionError(streamId, expected, head.revision);
@@ -74,7 +75,7 @@ export class SqliteEventLog {
       const revision = result.revision + 1;
       result = { revision, position: this.insert(streamId, revision, event) };
     }
-    return result;
+    return { ...result, written: events.length > 0 };
   }
 
   readStream(streamId: string, fromRevision: number, maxCount: number): RecordedEvent[] {

@@ -64,12 +64,15 @@ export class SqliteEventStore implements EventStore {
     const serialized = events.map(serialize);
     let first = 0;
     try {
-      const result = await this.writes.run(() => {
-        const head = this.log.lastPosition();
-        const written = this.log.append(streamId, serialized, expectedRevision);
-        if (written.position > head) this.unsynced.add((first = written.position - serialized.length + 1));
-        return written;
-      });
+      const { written, ...result } = await this.writes.run(
+        () => {
+          const outcome = this.log.append(streamId, serialized, expectedRevision);
+          if (outcome.written) this.unsynced.add((first = outcome.position - serialized.length + 1));
+          return outcome;
+        },
+        // One event is one INSERT, which SQLite undoes by itself if it fails.
+        { singleStatement: serialized.length <= 1 },
+      );
       this.appends++;
       return result;
     } finally {
