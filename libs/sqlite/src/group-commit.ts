@@ -26,7 +26,9 @@ export class GroupCommit {
   private scheduled = false;
   private closed = false;
   private commits = 0;
-  private syncing = 0;
+  /** Batches committed and waiting for the next fsync; at most one fsync runs at a time. */
+  private awaitingSync: (() => void)[] = [];
+  private syncing = false;
   private failure: unknown = null;
   private drained: (() => void)[] = [];
   private walFd: number | null = null;
@@ -72,7 +74,7 @@ export class GroupCommit {
   }
 
   private idle(): boolean {
-    return this.queue.length === 0 && !this.scheduled && this.syncing === 0;
+    return this.queue.length === 0 && !this.scheduled && !this.syncing && this.awaitingSync.length === 0;
   }
 
   private schedule(): void {
@@ -117,17 +119,26 @@ export class GroupCommit {
       for (const settle of outcomes) settle();
       return;
     }
-    this.syncing++;
+    this.awaitingSync.push(() => {
+      if (this.failure) for (const item of batch) item.reject(this.failure);
+      else for (const settle of outcomes) settle();
+    });
+    this.sync();
+  }
+
+  /**
+   * One fsync at a time: batches committed while it runs wait for the next one, which covers them
+   * all. Overlapping fsyncs of one file only queue up in the disk and make every one of them slower.
+   */
+  private sync(): void {
+    if (this.syncing || this.awaitingSync.length === 0) return;
+    const covered = this.awaitingSync.splice(0);
+    this.syncing = true;
     fsync(this.wal(), (error) => {
-      this.syncing--;
-      if (error) {
-        this.failure ??= error;
-        for (const item of batch) item.reject(error);
-      } else if (this.failure) {
-        for (const item of batch) item.reject(this.failure);
-      } else {
-        for (const settle of outcomes) settle();
-      }
+      this.syncing = false;
+      if (error) this.failure ??= error;
+      for (const settle of covered) settle();
+      this.sync();
       this.settleDrain();
     });
   }

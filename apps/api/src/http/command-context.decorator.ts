@@ -1,11 +1,10 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { v5 as uuidv5 } from 'uuid';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
 import type { CommandContext } from '../write/command-context';
 import { ApiError } from './api-error';
+import { derivedIds } from '../write/derived-ids';
 
-const COMMAND_ID_NAMESPACE = 'b7c1f0de-3a57-4b8e-8f55-0e4b1d9a2c61';
 const ID_HEADER = /^[\x21-\x7e]{1,200}$/;
 
 function header(request: AuthenticatedRequest, name: string): string | undefined {
@@ -29,7 +28,7 @@ function expectedRevision(request: AuthenticatedRequest): number | undefined {
 export function commandContextOf(request: AuthenticatedRequest): CommandContext {
   const idempotencyKey = header(request, 'idempotency-key');
   // The same key from the same caller always names the same command (and so the same event ids).
-  const commandId = idempotencyKey ? uuidv5(`${request.principal.id}:${idempotencyKey}`, COMMAND_ID_NAMESPACE) : randomUUID();
+  const commandId = idempotencyKey ? derivedIds.command(request.principal.id, idempotencyKey) : randomUUID();
   const correlationId = header(request, 'x-correlation-id') ?? commandId;
   return {
     commandId,

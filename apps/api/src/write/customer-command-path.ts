@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { v5 as uuidv5 } from 'uuid';
 import {
   CURRENT_SCHEMA_VERSION,
   type CustomerCommand,
@@ -17,9 +16,8 @@ import type { CommandContext, CommandResult } from './command-context';
 import { ContactUniqueness } from './contact-uniqueness';
 import { type CustomerAggregate, CustomerAggregates, CUSTOMER_DECIDER } from './customer-aggregates';
 import { KeyedLock } from './keyed-lock';
+import { derivedIds } from './derived-ids';
 
-/** Event ids derive from the command id, so a retried command can never be stored twice. */
-const EVENT_ID_NAMESPACE = '6f1c2a52-8d2e-4f0b-9a53-2d3f6c1e7b90';
 const MAX_ATTEMPTS = 5;
 
 type CommandOf<T extends CustomerCommandType> = Extract<CustomerCommand, { type: T }>;
@@ -104,7 +102,7 @@ export class CustomerCommandPath {
     return {
       ...event,
       metadata: {
-        eventId: uuidv5(`${context.commandId}:${index}`, EVENT_ID_NAMESPACE),
+        eventId: derivedIds.event(context.commandId, index),
         commandId: context.commandId,
         correlationId: context.correlationId,
         causationId: context.causationId,

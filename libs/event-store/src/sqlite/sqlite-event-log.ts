@@ -47,7 +47,9 @@ export class SqliteEventLog {
     migrate(db);
     this.statements = {
       head: db.prepare<[string], Head>('SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
-      byId: db.prepare<[string], Pick<EventRow, 'stream_id' | 'revision'>>('SELECT stream_id, revision FROM events WHERE event_id = ?'),
+      inStream: db.prepare<[string, string], Pick<EventRow, 'revision'>>(
+        'SELECT revision FROM events WHERE stream_id = ? AND event_id = ? ORDER BY revision LIMIT 1',
+      ),
       ids: db.prepare<[string, number, number], Pick<EventRow, 'event_id' | 'revision' | 'position'>>(
         'SELECT event_id, revision, position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
       ),
@@ -62,14 +64,23 @@ export class SqliteEventLog {
     };
   }
 
-  /** `written` tells whether rows were inserted (not an idempotent repeat or an empty append). */
+  /**
+   * `written` tells whether rows were inserted (not an idempotent repeat or an empty append).
+   * A retry of an earlier append is recognised within its stream (as EventStoreDB does): it shows
+   * as an expected revision that no longer matches, so the stream is only searched for the event
+   * ids then, or when the caller expects nothing precise ('any', 'stream_exists'). Keeping the hot
+   * path to one index lookup and one insert is why there is no global index on event ids.
+   */
   append(streamId: string, events: SerializedEvent[], expected: ExpectedRevision): AppendResult & { written: boolean } {
-    if (events.length > 0) {
+    const head = this.statements.head.get(streamId) ?? NO_STREAM;
+    const matches = isExpectedRevision(expected, head.revision);
+    if (events.length > 0 && head.revision >= 0 && (!matches || typeof expected !== 'number')) {
       const earlier = this.earlierAppend(streamId, events);
       if (earlier) return { ...earlier, written: false };
     }
-    const head = this.statements.head.get(streamId) ?? NO_STREAM;
-    if (!isExpectedRevision(expected, head.revision)) throw new WrongExpectedRevisionError(streamId, expected, head.revision);
+    if (!matches) throw new WrongExpectedRevisionError(streamId, expected, head.revision);
+    const ids = new Set(events.map((e) => e.eventId));
+    if (ids.size < events.length) throw new DuplicateEventIdError(streamId, events.find((e, i) => events.findIndex((f) => f.eventId === e.eventId) !== i)!.eventId);
     let result: AppendResult = { revision: head.revision, position: head.position };
     for (const event of events) {
       const revision = result.revision + 1;
@@ -92,9 +103,9 @@ export class SqliteEventLog {
 
   /** The original result when `events` repeats an append already stored (same ids, consecutive revisions). */
   private earlierAppend(streamId: string, events: SerializedEvent[]): AppendResult | null {
-    const first = this.statements.byId.get(events[0].eventId);
+    const first = this.statements.inStream.get(streamId, events[0].eventId);
     if (!first) return null;
-    if (first.stream_id === streamId) {
+    {
       const stored = this.statements.ids.all(streamId, first.revision, events.length);
       if (stored.length === events.length && stored.every((row, i) => row.event_id === events[i].eventId)) {
         const last = stored[stored.length - 1];
@@ -105,13 +116,8 @@ export class SqliteEventLog {
   }
 
   private insert(streamId: string, revision: number, event: SerializedEvent): number {
-    try {
-      const { lastInsertRowid } = this.statements.insert.run(streamId, revision, event.eventId, event.type, event.data, event.metadata);
-      return Number(lastInsertRowid);
-    } catch (error) {
-      if (isDuplicateEventId(error)) throw new DuplicateEventIdError(streamId, event.eventId);
-      throw error;
-    }
+    const { lastInsertRowid } = this.statements.insert.run(streamId, revision, event.eventId, event.type, event.data, event.metadata);
+    return Number(lastInsertRowid);
   }
 }
 
@@ -126,7 +132,7 @@ function migrate(db: SqliteDatabase): void {
       position INTEGER PRIMARY KEY AUTOINCREMENT,
       stream_id TEXT NOT NULL,
       revision INTEGER NOT NULL CHECK (revision >= 0),
-      event_id TEXT NOT NULL UNIQUE,
+      event_id TEXT NOT NULL,
       type TEXT NOT NULL,
       data TEXT NOT NULL,
       metadata TEXT NOT NULL,
@@ -137,12 +143,6 @@ function migrate(db: SqliteDatabase): void {
   `);
 }
 
-// By code, not instanceof: the native addon keeps the SqliteError class of its first load, which
-// differs from a re-required module's (as under jest's per-file module registry).
-function isDuplicateEventId(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown };
-  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof e.message === 'string' && e.message.includes('events.event_id');
-}
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {

@@ -57,14 +57,14 @@ describe('SqliteEventStore', () => {
 
   it('rolls back only the failing appends of a batch', async () => {
     const store = open();
-    const [taken, existing] = [newEvent(), newStreamId()];
-    await store.append(existing, [taken], 'no_stream');
+    const [twice, existing] = [newEvent(), newStreamId()];
+    await store.append(existing, [newEvent()], 'no_stream');
     const [a, b] = [newStreamId(), newStreamId()];
     const commitsBefore = store.stats().commits;
     const outcomes = await Promise.allSettled([
       store.append(a, [newEvent(), newEvent()], 'no_stream'),
       store.append(existing, [newEvent()], 'no_stream'),
-      store.append(b, [newEvent(), taken], 'no_stream'),
+      store.append(b, [newEvent(), twice, twice], 'no_stream'),
       store.append(b, [newEvent()], 'no_stream'),
     ]);
     expect(store.stats().commits).toBe(commitsBefore + 1);
