@@ -40,6 +40,16 @@ import { ContactUniqueness } from './write/contact-uniqueness';
 import { CUSTOMER_DECIDER, CustomerAggregates } from './write/customer-aggregates';
 import { CustomerCommandPath } from './write/customer-command-path';
 import { writeInfrastructure } from './write/write-infrastructure';
+import { readInfrastructure } from './read/read-infrastructure';
+import { StorageLifecycle } from './storage-lifecycle';
+import { GetProfileController } from './read/profiles/get-profile.http.controller';
+import { ListProfilesController } from './read/profiles/list-profiles.http.controller';
+import { SegmentCountsController } from './read/segments/segment-counts.http.controller';
+import { SegmentMembersController } from './read/segments/segment-members.http.controller';
+import { LifecycleFunnelController } from './read/funnels/lifecycle-funnel.http.controller';
+import { KpisController } from './read/kpis/kpis.http.controller';
+import { FollowUpsController } from './read/follow-ups/follow-ups.http.controller';
+import { ProjectionsController } from './read/projections/projections.http.controller';
 
 export interface ApiModuleOptions {
   apiKeys: ApiKeys;
@@ -71,6 +81,14 @@ export class ApiModule {
         CustomerHistoryController,
         CustomerStateController,
         AuditExportController,
+        GetProfileController,
+        ListProfilesController,
+        SegmentCountsController,
+        SegmentMembersController,
+        LifecycleFunnelController,
+        KpisController,
+        FollowUpsController,
+        ProjectionsController,
       ],
       providers: [
         { provide: API_KEYS, useValue: options.apiKeys },
@@ -82,6 +100,8 @@ export class ApiModule {
           useValue: customerDecider({ currency: config.currency, maxFutureSkewMs: config.maxFutureSkewMs }),
         },
         ...writeInfrastructure(config),
+        ...readInfrastructure(config),
+        StorageLifecycle,
         CustomerAggregates,
         ContactUniqueness,
         ContactNormalizer,

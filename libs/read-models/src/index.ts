@@ -1,4 +1,6 @@
 export * from './document-store/document-store.port';
+export * from './document-store/embedded-document-store';
+export * from './document-store/mongo-document-store';
 export * from './projections/projected-event';
 export * from './projections/projection';
 export * from './projections/profile.projection';

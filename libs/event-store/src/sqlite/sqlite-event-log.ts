@@ -56,7 +56,9 @@ export class SqliteEventLog {
       stream: db.prepare<[string, number, number], EventRow>(
         `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
       ),
-      all: db.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
+      all: db.prepare<[number, number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE position >= ? AND position <= ? ORDER BY position LIMIT ?`,
+      ),
       last: db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
       insert: db.prepare<[string, number, string, string, string, string]>(
         'INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
@@ -93,8 +95,8 @@ export class SqliteEventLog {
     return this.statements.stream.all(streamId, fromRevision, maxCount).map(toRecorded);
   }
 
-  readAll(fromPosition: number, maxCount: number): RecordedEvent[] {
-    return this.statements.all.all(fromPosition, maxCount).map(toRecorded);
+  readAll(fromPosition: number, maxCount: number, toPosition = Number.MAX_SAFE_INTEGER): RecordedEvent[] {
+    return this.statements.all.all(fromPosition, toPosition, maxCount).map(toRecorded);
   }
 
   lastPosition(): number {

@@ -165,6 +165,26 @@ describe('SqliteEventStore', () => {
     await subscription.stop();
   });
 
+  it('delivers every event in order when two instances write the same file in turns', async () => {
+    const [mine, other] = [open({ pollIntervalMs: 50 }), open()];
+    const seen: RecordedEvent[] = [];
+    const subscription = mine.subscribeToAll({}, async (batch) => {
+      seen.push(...batch);
+    });
+    const [a, b] = [newStreamId(), newStreamId()];
+    // Events appended here are served from memory; the other writer's fill the holes in between.
+    for (let i = 0; i < 5; i++) {
+      await mine.append(a, [newEvent()], i === 0 ? 'no_stream' : i - 1);
+      await other.append(b, [newEvent(), newEvent()], i === 0 ? 'no_stream' : 2 * i - 1);
+    }
+    const deadline = Date.now() + 5_000;
+    while (seen.length < 15 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await subscription.stop();
+    expect(seen.map((e) => e.position)).toEqual((await mine.readAll()).map((e) => e.position));
+    expect(seen).toHaveLength(15);
+    expect(new Set(seen.map((e) => e.eventId)).size).toBe(15);
+  });
+
   it('ends subscriptions when the store closes', async () => {
     const store = open();
     const subscription = store.subscribeToAll({}, async () => undefined);

@@ -13,6 +13,7 @@ import type {
 } from '../event-store.port';
 import { CommitSignal } from './commit-signal';
 import { LogSubscription } from './log-subscription';
+import { RecentEvents } from './recent-events';
 import { type SerializedEvent, SqliteEventLog } from './sqlite-event-log';
 
 export interface SqliteEventStoreOptions {
@@ -49,6 +50,7 @@ export class SqliteEventStore implements EventStore {
   private appends = 0;
   /** First positions of appends committed but not yet fsynced: subscriptions must not see them yet. */
   private readonly unsynced = new Set<number>();
+  private readonly recent: RecentEvents;
   private closing: Promise<void> | null = null;
   private closed = false;
 
@@ -57,6 +59,7 @@ export class SqliteEventStore implements EventStore {
     this.log = new SqliteEventLog(this.db);
     this.writes = new GroupCommit(this.db, options.maxAppendsPerCommit ?? 1000);
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.recent = new RecentEvents(this.log.lastPosition() + 1);
   }
 
   async append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -74,6 +77,7 @@ export class SqliteEventStore implements EventStore {
         { singleStatement: serialized.length <= 1 },
       );
       this.appends++;
+      if (written) this.recent.add(streamId, events, first, result.revision - events.length + 1);
       return result;
     } finally {
       if (this.unsynced.delete(first)) this.commits.notify();
@@ -99,10 +103,11 @@ export class SqliteEventStore implements EventStore {
     const source = {
       readAfter: (afterPosition: number, maxCount: number) => {
         this.assertOpen();
-        const events = this.log.readAll(afterPosition + 1, maxCount);
-        if (this.unsynced.size === 0) return events;
-        const durable = Math.min(...this.unsynced) - 1;
-        return events.filter((e) => e.position <= durable);
+        const recent = this.recent.after(afterPosition, maxCount);
+        if (recent && recent.length > 0) return recent;
+        // Only what is on disk: an event committed but not yet fsynced could still vanish in a crash.
+        const durable = this.unsynced.size === 0 ? undefined : Math.min(...this.unsynced) - 1;
+        return this.log.readAll(afterPosition + 1, maxCount, durable);
       },
       commits: this.commits,
       pollIntervalMs: this.pollIntervalMs,
