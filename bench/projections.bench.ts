@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { Pool } from 'undici';
 import { SqliteEventStore } from '@crm/event-store';
 import { generateEvents } from './support/event-generator';
-import { startServer } from './support/server-process';
+import { NODE_FLAGS, startServer } from './support/server-process';
 import { fmt, summarize } from './support/stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -24,7 +24,7 @@ async function rebuild(dir: string): Promise<{ events: number; seconds: number; 
   await generateEvents(store, EVENTS, CUSTOMERS);
   const generated = (Date.now() - t0) / 1000;
   await store.close();
-  const out = execFileSync(process.execPath, [join(__dirname, 'projections-rebuild.child.js'), eventsFile, join(dir, 'read-models.db')], {
+  const out = execFileSync(process.execPath, [...NODE_FLAGS, join(__dirname, 'projections-rebuild.child.js'), eventsFile, join(dir, 'read-models.db')], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -44,6 +44,9 @@ export interface DocumentStore {
    * Revision-conditional writes, then checkpoints. Replaying the same writes is a no-op. The
    * embedded adapter applies all of it in one transaction; a server adapter applies the writes
    * first and the checkpoints after, so a crash in between replays writes that are then skipped.
+   * The store takes the documents over: callers must not change them afterwards (the embedded
+   * store freezes them in place, a server store has copied them). Documents are JSON values;
+   * fields set to undefined are dropped.
    */
   commit(writes: DocumentWrite[], checkpoints?: Checkpoint[]): Promise<CommitResult>;
   readCheckpoint(name: string): Promise<number | null>;

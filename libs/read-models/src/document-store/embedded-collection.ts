@@ -67,11 +67,19 @@ export function searchIds(ids: readonly string[], id: string, after: boolean): n
   return lo;
 }
 
-/** For parsed JSON only: plain objects and arrays, no inherited enumerable properties. */
+/**
+ * For JSON values only: plain objects and arrays, no inherited enumerable properties. A frozen
+ * value is taken as frozen all the way down (this function freezes children first), so parts a new
+ * document shares with an earlier version are not walked again.
+ */
 export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     if (Array.isArray(value)) for (const item of value) deepFreeze(item);
-    else for (const key in value) deepFreeze(value[key]);
+    else {
+      // As JSON would: a field set to undefined is not there.
+      for (const key in value) if (value[key] === undefined) delete value[key];
+      for (const key in value) deepFreeze(value[key]);
+    }
     Object.freeze(value);
   }
   return value;

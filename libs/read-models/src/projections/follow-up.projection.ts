@@ -17,6 +17,7 @@ type FollowUp = Omit<FollowUpDocument, 'revision' | 'position'>;
 export const followUpProjection: Projection<FollowUpDocument> = {
   name: 'follow-ups',
   collection: 'follow_ups',
+  everyEvent: false,
   evolve(doc, event): FollowUp {
     if (event.type === 'CustomerAcquired') {
       return { _id: event.customerId, ownerId: event.data.ownerId ?? null, dueAt: null, lastContactAt: null, lastOutcome: null, live: true };
@@ -32,12 +33,12 @@ export const followUpProjection: Projection<FollowUpDocument> = {
         return { ...doc, dueAt, lastContactAt: at, lastOutcome: outcome };
       }
       case 'OwnerAssigned':
-        return { ...doc, ownerId: event.data.ownerId };
+        return doc.ownerId === event.data.ownerId ? doc : { ...doc, ownerId: event.data.ownerId };
       case 'CustomerChurned':
       case 'PersonalDataErased':
-        return { ...doc, live: false };
+        return doc.live ? { ...doc, live: false } : doc;
       case 'CustomerReactivated':
-        return { ...doc, live: true };
+        return doc.live ? doc : { ...doc, live: true };
       default:
         return doc;
     }

@@ -10,7 +10,6 @@ export interface FunnelDocument extends ProjectionDocument {
   cohort: string;
   channel: AcquisitionChannel;
   furthest: FunnelStage;
-  purchases: number;
   churned: boolean;
 }
 
@@ -22,23 +21,24 @@ const further = (a: FunnelStage, b: FunnelStage): FunnelStage => (rank(b) > rank
 export const funnelProjection: Projection<FunnelDocument> = {
   name: 'funnel',
   collection: 'funnel_members',
+  everyEvent: false,
   evolve(doc, event): Member {
     if (event.type === 'CustomerAcquired') {
       const cohort = event.metadata.occurredAt.slice(0, 7);
-      return { _id: event.customerId, cohort, channel: event.data.channel, furthest: 'acquired', purchases: 0, churned: false };
+      return { _id: event.customerId, cohort, channel: event.data.channel, furthest: 'acquired', churned: false };
     }
     if (!doc) throw new Error(`${event.type} before CustomerAcquired for ${event.customerId}`);
+    const reach = (stage: FunnelStage) => (further(doc.furthest, stage) === doc.furthest ? doc : { ...doc, furthest: stage });
     switch (event.type) {
       case 'CustomerContacted':
-        return { ...doc, furthest: further(doc.furthest, 'engaged') };
-      case 'PurchaseRecorded': {
-        const purchases = doc.purchases + 1;
-        return { ...doc, purchases, furthest: further(doc.furthest, purchases >= 2 ? 'retained' : 'converted') };
-      }
+        return reach('engaged');
+      case 'PurchaseRecorded':
+        // Only purchases lead to converted: a purchase after it is the second one or later.
+        return reach(rank(doc.furthest) >= rank('converted') ? 'retained' : 'converted');
       case 'CustomerChurned':
-        return { ...doc, churned: true };
+        return doc.churned ? doc : { ...doc, churned: true };
       case 'CustomerReactivated':
-        return { ...doc, churned: false };
+        return doc.churned ? { ...doc, churned: false } : doc;
       default:
         return doc;
     }

@@ -32,6 +32,7 @@ const later = (a: string | null, b: string): string => (a !== null && a > b ? a 
 export const profileProjection: Projection<ProfileDocument> = {
   name: 'profiles',
   collection: 'profiles',
+  everyEvent: true,
   evolve(doc, event): Profile {
     const at = event.metadata.occurredAt;
     if (event.type === 'CustomerAcquired') {

@@ -18,12 +18,8 @@ export interface StoredEventLike {
 
 /** Throws UnknownEventTypeError for a type this code does not know (a poison event for the projector). */
 export function toProjectedEvent(stored: StoredEventLike): ProjectedEvent {
-  return {
-    ...toCustomerEvent(stored),
-    customerId: customerIdFromStream(stored.streamId),
-    revision: stored.revision,
-    position: stored.position,
-  };
+  const { type, data, metadata } = toCustomerEvent(stored);
+  return { type, data, metadata, customerId: customerIdFromStream(stored.streamId), revision: stored.revision, position: stored.position } as ProjectedEvent;
 }
 
 /** Business time of an event in epoch ms (projections never read the wall clock). */

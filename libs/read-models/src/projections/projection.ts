@@ -11,7 +11,13 @@ export interface Projection<D extends ProjectionDocument = ProjectionDocument> {
   /** Public name (GET /v1/projections, rebuilds). */
   name: string;
   collection: string;
-  /** Called for every event of the stream in order; revision and position are set by `project`. */
+  /**
+   * True when every event changes the document, so its revision follows the stream exactly and
+   * a missing event shows as a gap. Other read models keep the revision of the last event that
+   * changed them, and are written only then.
+   */
+  everyEvent: boolean;
+  /** Called for every event of the stream in order; returns `doc` itself when nothing changes. */
   evolve(doc: D | null, event: ProjectedEvent): Omit<D, 'revision' | 'position'>;
 }
 
@@ -28,12 +34,20 @@ export class RevisionGapError extends Error {
 
 /**
  * Applies one event under the revision rule every projection shares: an event at or below the
- * document's revision was applied before (a no-op); one beyond the next revision means events
- * are missing, and applying it would corrupt the document.
+ * document's revision was applied before (a no-op). Replaying a later event that changed nothing
+ * changes nothing again. Where every event changes the document, one beyond the next revision
+ * means events are missing, and applying it would corrupt the document.
  */
 export function project<D extends ProjectionDocument>(projection: Projection<D>, doc: D | null, event: ProjectedEvent): D {
   if (doc && event.revision <= doc.revision) return doc;
   const expected = doc ? doc.revision + 1 : 0;
-  if (event.revision !== expected) throw new RevisionGapError(event.customerId, expected, event.revision);
-  return { ...projection.evolve(doc, event), _id: event.customerId, revision: event.revision, position: event.position } as D;
+  if ((projection.everyEvent || !doc) && event.revision !== expected) throw new RevisionGapError(event.customerId, expected, event.revision);
+  const next = projection.evolve(doc, event) as D;
+  if (next === doc) return doc;
+  // evolve returned a fresh object: it is ours to stamp.
+  const updated = next;
+  updated._id = event.customerId;
+  updated.revision = event.revision;
+  updated.position = event.position;
+  return updated;
 }

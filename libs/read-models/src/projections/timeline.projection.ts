@@ -10,6 +10,7 @@ type Timeline = Omit<TimelineDocument, 'revision' | 'position'>;
 export const timelineProjection: Projection<TimelineDocument> = {
   name: 'timelines',
   collection: 'customer_timelines',
+  everyEvent: false,
   evolve(doc, event): Timeline {
     const at = occurredAtMs(event);
     if (event.type === 'CustomerAcquired') {

@@ -1,5 +1,5 @@
 import type { Document, DocumentStore, DocumentWrite } from '../document-store/document-store.port';
-import { type ProjectedEvent, type StoredEventLike, toProjectedEvent } from '../projections/projected-event';
+import { type StoredEventLike, toProjectedEvent } from '../projections/projected-event';
 import { project, type Projection, type ProjectionDocument } from '../projections/projection';
 
 /** Each runner parks in its own collection, so a fresh rebuild retries what the live projector parked. */
@@ -20,40 +20,46 @@ export interface Target {
   collection: string;
 }
 
+/** One customer's documents (by target, null: none yet) as of the events applied since the last flush. */
+interface Held {
+  docs: (ProjectionDocument | null)[];
+  changed: boolean[];
+}
+
+const customerOf = (streamId: string) => streamId.slice(streamId.indexOf('-') + 1);
+
 /**
- * Applies event batches to documents under the revision rule and writes them back with a
- * checkpoint. Documents touched since the last flush are kept in memory, so a rebuild can fold
- * many events per document before writing it once.
+ * Applies event batches to documents under the revision rule and writes back what changed, with a
+ * checkpoint. Documents touched since the last flush stay in memory, so a rebuild can fold many
+ * events into a document before writing it once.
  */
 export class ProjectionWorker {
-  private readonly pending = new Map<string, Map<string, ProjectionDocument>>();
+  private readonly held = new Map<string, Held>();
   private readonly parked = new Map<string, ParkedCustomer>();
   private readonly parkedCollection: string;
-  private dirty = 0;
+  private changedCount = 0;
   private position = 0;
 
   constructor(
     private readonly store: DocumentStore,
     private readonly targets: readonly Target[],
     private readonly checkpointName: string,
-    private readonly onPark: (customer: ParkedCustomer) => void = () => undefined,
   ) {
-    for (const t of targets) this.pending.set(t.collection, new Map());
     this.parkedCollection = parkedCollectionOf(checkpointName);
   }
 
   /** Loads the checkpoint and parked customers; anything not yet flushed is dropped (it will be replayed). */
   async start(): Promise<number> {
-    for (const docs of this.pending.values()) docs.clear();
-    this.dirty = 0;
+    this.forget();
     this.parked.clear();
     for (const p of await this.store.find<ParkedCustomer>(this.parkedCollection, {})) this.parked.set(p._id, p);
     this.position = (await this.store.readCheckpoint(this.checkpointName)) ?? 0;
     return this.position;
   }
 
+  /** Documents changed since the last flush. */
   get unflushed(): number {
-    return this.dirty;
+    return this.changedCount;
   }
 
   get checkpoint(): number {
@@ -64,50 +70,75 @@ export class ProjectionWorker {
     return [...this.parked.values()];
   }
 
-  async apply(batch: readonly StoredEventLike[], recordedAt: () => string): Promise<void> {
-    for (const stored of batch) {
-      await this.applyOne(stored, recordedAt);
+  async apply(batch: readonly StoredEventLike[], now: () => string): Promise<void> {
+    const customers = batch.map((e) => customerOf(e.streamId));
+    await this.load(customers);
+    const parked: ParkedCustomer[] = [];
+    batch.forEach((stored, i) => {
+      const customerId = customers[i];
+      if (!this.parked.has(customerId)) {
+        const failure = this.fold(this.held.get(customerId)!, stored);
+        if (failure) parked.push(this.park(customerId, stored, failure, now()));
+      }
       this.position = stored.position;
-    }
+    });
+    if (parked.length > 0) await this.store.commit(parked.map((doc) => ({ collection: this.parkedCollection, doc })));
   }
 
-  /** Writes what changed and the checkpoint in one commit (atomic on the embedded store). */
-  async flush(): Promise<void> {
+  /**
+   * Writes what changed, then the checkpoint with the last chunk. A crash between chunks leaves
+   * the checkpoint behind documents already written: the replay skips them by revision.
+   */
+  async flush(chunk = 20_000): Promise<void> {
     const writes: DocumentWrite[] = [];
-    for (const [collection, docs] of this.pending) for (const doc of docs.values()) writes.push({ collection, doc });
-    await this.store.commit(writes, [{ name: this.checkpointName, position: this.position }]);
-    for (const docs of this.pending.values()) docs.clear();
-    this.dirty = 0;
+    for (const { docs, changed } of this.held.values()) {
+      changed.forEach((c, i) => c && writes.push({ collection: this.targets[i].collection, doc: docs[i]! }));
+    }
+    for (let from = 0; from + chunk < writes.length; from += chunk) await this.store.commit(writes.slice(from, from + chunk));
+    await this.store.commit(writes.slice(Math.floor(Math.max(0, writes.length - 1) / chunk) * chunk), [
+      { name: this.checkpointName, position: this.position },
+    ]);
+    this.forget();
   }
 
-  private async applyOne(stored: StoredEventLike, recordedAt: () => string): Promise<void> {
-    const customerId = stored.streamId.slice(stored.streamId.indexOf('-') + 1);
-    if (this.parked.has(customerId)) return;
-    let event: ProjectedEvent;
-    try {
-      event = toProjectedEvent(stored);
-      const next: [Map<string, ProjectionDocument>, ProjectionDocument][] = [];
-      for (const { projection, collection } of this.targets) {
-        const docs = this.pending.get(collection)!;
-        const doc = docs.get(customerId) ?? (await this.store.findOne<ProjectionDocument>(collection, { _id: customerId }));
-        const updated = project(projection, doc, event);
-        if (updated !== doc) next.push([docs, updated]);
-      }
-      // All read models of a customer move together, or none does.
-      for (const [docs, doc] of next) {
-        if (!docs.has(doc._id)) this.dirty++;
-        docs.set(doc._id, doc);
-      }
-    } catch (error) {
-      await this.park(customerId, stored, error, recordedAt());
+  /** Reads the documents of customers not held in memory yet: one look-up each, before folding. */
+  private async load(customers: readonly string[]): Promise<void> {
+    for (const id of customers) {
+      if (this.held.has(id)) continue;
+      const docs: (ProjectionDocument | null)[] = [];
+      for (const t of this.targets) docs.push(await this.store.findOne<ProjectionDocument>(t.collection, { _id: id }));
+      this.held.set(id, { docs, changed: docs.map(() => false) });
     }
   }
 
-  private async park(customerId: string, stored: StoredEventLike, error: unknown, at: string): Promise<void> {
+  /** All read models of a customer move together, or none does. Returns the failure, if any. */
+  private fold(held: Held, stored: StoredEventLike): unknown {
+    try {
+      const event = toProjectedEvent(stored);
+      const next = this.targets.map((t, i) => project(t.projection, held.docs[i], event));
+      next.forEach((doc, i) => {
+        if (doc === held.docs[i]) return;
+        held.docs[i] = doc;
+        if (!held.changed[i]) {
+          held.changed[i] = true;
+          this.changedCount++;
+        }
+      });
+      return null;
+    } catch (error) {
+      return error;
+    }
+  }
+
+  private park(customerId: string, stored: StoredEventLike, error: unknown, at: string): ParkedCustomer {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const parked: ParkedCustomer = { _id: customerId, revision: stored.revision, reason, position: stored.position, parkedAt: at };
     this.parked.set(customerId, parked);
-    await this.store.commit([{ collection: this.parkedCollection, doc: parked }]);
-    this.onPark(parked);
+    return parked;
+  }
+
+  private forget(): void {
+    this.held.clear();
+    this.changedCount = 0;
   }
 }

@@ -34,7 +34,7 @@ export class Projector {
     readonly name: string,
     private readonly options: ProjectorOptions = {},
   ) {
-    this.worker = new ProjectionWorker(store, targets, name, undefined);
+    this.worker = new ProjectionWorker(store, targets, name);
     this.advanced.setMaxListeners(0);
   }
 

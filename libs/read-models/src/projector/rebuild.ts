@@ -20,7 +20,10 @@ export interface RebuildProgress {
 
 export interface RebuildOptions {
   pageSize?: number;
-  /** Documents folded in memory before they are written out (bounds memory, not correctness). */
+  /**
+   * Documents folded in memory before they are written out: bounds memory, not correctness. Each
+   * flush writes every document touched since the last, so fewer flushes mean far fewer writes.
+   */
   maxUnflushed?: number;
   now?: () => Date;
   onProgress?: (progress: RebuildProgress) => void;
@@ -84,7 +87,7 @@ export class Rebuild {
   /** Folds the log from the worker's position up to the head, flushing when enough is held in memory. */
   private async copy(worker: ProjectionWorker): Promise<void> {
     const pageSize = this.options.pageSize ?? 5000;
-    const maxUnflushed = this.options.maxUnflushed ?? 250_000;
+    const maxUnflushed = this.options.maxUnflushed ?? 1_000_000;
     this.update({ head: await this.events.lastPosition() });
     for (;;) {
       const page = await this.events.readAll({ fromPosition: worker.checkpoint + 1, maxCount: pageSize });

@@ -95,13 +95,20 @@ export function describeCollectionsContract(store: StoreRef): void {
       expect(await store().findOne(c, { _id: 'm' })).toEqual(doc('m', 0, { name: 'Ada', tags: ['a'], nested: { list: [1] } }));
     });
 
-    it('keeps stored state when the committed object is mutated afterwards', async () => {
+    it('keeps stored state when the committed object is changed afterwards (frozen or copied)', async () => {
       const c = names.collection();
       const written = doc('w', 0, { tags: ['a'], nested: { n: 1 } });
       await put(store(), c, [written]);
-      written.extra = true;
-      (written.tags as string[]).push('b');
-      (written.nested as { n: number }).n = 2;
+      const attempt = (change: () => void) => {
+        try {
+          change();
+        } catch (error) {
+          expect(error).toBeInstanceOf(TypeError);
+        }
+      };
+      attempt(() => (written.extra = true));
+      attempt(() => (written.tags as string[]).push('b'));
+      attempt(() => ((written.nested as { n: number }).n = 2));
       expect(await store().findOne(c, { _id: 'w' })).toEqual(doc('w', 0, { tags: ['a'], nested: { n: 1 } }));
     });
   });
