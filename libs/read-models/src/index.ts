@@ -13,6 +13,7 @@ export * from './projector/projector';
 export * from './projector/rebuild';
 export * from './projector/read-side';
 export * from './queries/read-position';
+export * from './queries/partition-watermark';
 export * from './queries/cursor';
 export * from './queries/segments.query';
 export * from './queries/profiles.query';
