@@ -78,6 +78,11 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState, p
           openComplaints: openComplaints(state).map((c) => c.complaintId),
         }),
       );
+      rejectIf(
+        command.data.satisfaction !== undefined &&
+          !(Number.isInteger(command.data.satisfaction) && command.data.satisfaction >= 1 && command.data.satisfaction <= 5),
+        unprocessable('INVALID_SCORE', 'satisfaction must be 1..5'),
+      );
       return [{ type: 'ComplaintResolved', data: command.data }];
     case 'GiveFeedback': {
       const { csat, nps } = command.data;
