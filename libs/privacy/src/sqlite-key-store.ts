@@ -7,6 +7,8 @@ export class SqliteKeyStore implements KeyStore {
   private readonly db: SqliteDatabase;
   private readonly writes: GroupCommit;
   private readonly cache = new Map<string, Buffer>();
+  /** Bumped when a destroy starts and ends: a read that overlapped one must not cache what it read. */
+  private destroys = 0;
   private readonly select;
   private readonly isShredded;
   private readonly insert;
@@ -33,13 +35,14 @@ export class SqliteKeyStore implements KeyStore {
   async keyFor(customerId: string): Promise<Buffer> {
     const known = await this.existingKey(customerId);
     if (known) return known;
+    const destroys = this.destroys;
     const key = await this.writes.run(() => {
       if (this.isShredded.get(customerId)) throw new KeyShreddedError(customerId);
       this.insert.run(customerId, randomBytes(32));
       // A concurrent creation may have won; everyone uses the stored key.
       return this.select.get(customerId)!.key;
     });
-    this.remember(customerId, key);
+    if (destroys === this.destroys) this.remember(customerId, key);
     return key;
   }
 
@@ -53,11 +56,15 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async destroy(customerId: string): Promise<void> {
+    this.destroys++;
     this.cache.delete(customerId);
     await this.writes.run(() => {
       this.remove.run(customerId);
       this.tombstone.run(customerId);
     });
+    // A read between the start and the commit may have cached the key again.
+    this.destroys++;
+    this.cache.delete(customerId);
     checkpointAndTruncate(this.db);
   }
 

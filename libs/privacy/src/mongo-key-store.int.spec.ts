@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { Binary, type Db, MongoClient } from 'mongodb';
+import { KeyShreddedError } from './key-store.port';
+import { MongoKeyStore } from './mongo-key-store';
+import { describeKeyStoreContract } from './testing/key-store.contract';
+
+// Integration specs take the server from the environment that infra/up.sh writes (.infra/env).
+const url = process.env.MONGO_URL;
+
+if (!url) {
+  // Straight to stderr: Jest drops the console output of a file whose tests are all skipped when it runs several files.
+  process.stderr.write('MongoKeyStore specs SKIPPED: MONGO_URL is not set (bash infra/up.sh mongo; set -a; . .infra/env; set +a)\n');
+  describe.skip('MongoKeyStore (MONGO_URL not set)', () => {
+    it('runs the KeyStore contract against a real server', () => undefined);
+  });
+} else {
+  // One fresh database per run, dropped afterwards; every store the specs open shares it.
+  const dbName = `crm_test_keys_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  let admin: MongoClient;
+  let db: Db;
+  beforeAll(async () => {
+    admin = await MongoClient.connect(url, { retryWrites: false });
+    db = admin.db(dbName);
+  });
+  afterAll(async () => {
+    await db.dropDatabase();
+    await admin.close();
+  });
+
+  describeKeyStoreContract('MongoKeyStore', () => MongoKeyStore.connect(url, dbName));
+
+  describe('MongoKeyStore', () => {
+    let one: MongoKeyStore;
+    let two: MongoKeyStore;
+    beforeAll(async () => {
+      one = await MongoKeyStore.connect(url, dbName);
+      two = await MongoKeyStore.connect(url, dbName, { cacheTtlMs: 200 });
+    });
+    afterAll(async () => {
+      await one.close();
+      await two.close();
+    });
+
+    it('stores { _id: customerId, key: Binary } in data_keys and a bare { _id } tombstone in shredded_keys', async () => {
+      const customerId = randomUUID();
+      const key = await one.keyFor(customerId);
+      const stored = await db.collection('data_keys').findOne({ _id: customerId as never });
+      expect(stored).toEqual({ _id: customerId, key: expect.any(Binary) });
+      expect(Buffer.from((stored!.key as Binary).value()).equals(key)).toBe(true);
+      await one.destroy(customerId);
+      expect(await db.collection('data_keys').countDocuments({ _id: customerId as never })).toBe(0);
+      expect(await db.collection('shredded_keys').findOne({ _id: customerId as never })).toEqual({ _id: customerId });
+    });
+
+    it('gives every instance sharing the database the one key, even when they create it at once', async () => {
+      const customerId = randomUUID();
+      const keys = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).keyFor(customerId)));
+      for (const key of keys) expect(key.equals(keys[0])).toBe(true);
+      expect(await db.collection('data_keys').countDocuments({ _id: customerId as never })).toBe(1);
+    });
+
+    it('refuses a key to an instance that did not do the destroy, once its cache entry is older than cacheTtlMs', async () => {
+      const customerId = randomUUID();
+      await two.keyFor(customerId);
+      await one.destroy(customerId);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await two.existingKey(customerId)).toBeNull();
+      await expect(two.keyFor(customerId)).rejects.toBeInstanceOf(KeyShreddedError);
+    });
+
+    it('deletes what it created when a destroy in another instance ran between its tombstone check and its insert', async () => {
+      const customerId = randomUUID();
+      const creator = MongoKeyStore.fromClient(admin, dbName);
+      type Probe = { isShredded(id: string): Promise<boolean> };
+      const original = (MongoKeyStore.prototype as unknown as Probe).isShredded;
+      let checks = 0;
+      // Checks: the read that misses, the one before the insert, the one after it. The other
+      // instance's whole destroy runs right after the second, before the insert.
+      const spy = jest.spyOn(creator as unknown as Probe, 'isShredded').mockImplementation(async function (this: MongoKeyStore, id: string) {
+        const shredded = await original.call(this, id);
+        if (++checks === 2) await two.destroy(id);
+        return shredded;
+      });
+      await expect(creator.keyFor(customerId)).rejects.toBeInstanceOf(KeyShreddedError);
+      expect(spy).toHaveBeenCalledTimes(3);
+      expect(await db.collection('data_keys').countDocuments({ _id: customerId as never })).toBe(0);
+      expect(await creator.existingKey(customerId)).toBeNull();
+    });
+
+    it('never hands out a key document left beside its tombstone', async () => {
+      const customerId = randomUUID();
+      await db.collection('shredded_keys').insertOne({ _id: customerId as never });
+      await db.collection('data_keys').insertOne({ _id: customerId as never, key: new Binary(Buffer.alloc(32, 7)) });
+      expect(await one.existingKey(customerId)).toBeNull();
+      await expect(one.keyFor(customerId)).rejects.toBeInstanceOf(KeyShreddedError);
+    });
+
+    it('leaves the client it was given open on close', async () => {
+      const client = await MongoClient.connect(url, { retryWrites: false });
+      const borrowed = MongoKeyStore.fromClient(client, dbName);
+      const customerId = randomUUID();
+      const key = await borrowed.keyFor(customerId);
+      await borrowed.close();
+      expect(await client.db(dbName).collection('data_keys').countDocuments({ _id: customerId as never })).toBe(1);
+      expect((await one.existingKey(customerId))?.equals(key)).toBe(true);
+      await client.close();
+    });
+  });
+}
