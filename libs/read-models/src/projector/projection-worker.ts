@@ -14,6 +14,14 @@ export interface ParkedCustomer extends Document {
   parkedAt: string;
 }
 
+/** An event the worker did not apply: its customer is parked (now or before). */
+export interface Refused {
+  /** Index of the event in the batch given to `apply`. */
+  index: number;
+  customerId: string;
+  reason: string;
+}
+
 export interface Target {
   projection: Projection;
   /** Where this projection writes: its live collection, or the one a rebuild fills. */
@@ -70,19 +78,37 @@ export class ProjectionWorker {
     return [...this.parked.values()];
   }
 
-  async apply(batch: readonly StoredEventLike[], now: () => string): Promise<void> {
+  /**
+   * Folds a batch in. Positions only move forward: a feed that delivers again what it delivered
+   * before (at-least-once) does not move the checkpoint back.
+   */
+  async apply(batch: readonly StoredEventLike[], now: () => string): Promise<Refused[]> {
     const customers = batch.map((e) => customerOf(e.streamId));
     await this.load(customers);
     const parked: ParkedCustomer[] = [];
-    batch.forEach((stored, i) => {
-      const customerId = customers[i];
-      if (!this.parked.has(customerId)) {
+    const refused: Refused[] = [];
+    batch.forEach((stored, index) => {
+      const customerId = customers[index];
+      const earlier = this.parked.get(customerId);
+      if (earlier) {
+        refused.push({ index, customerId, reason: `customer parked: ${earlier.reason}` });
+      } else {
         const failure = this.fold(this.held.get(customerId)!, stored);
-        if (failure) parked.push(this.park(customerId, stored, failure, now()));
+        if (failure) {
+          const park = this.park(customerId, stored, failure, now());
+          parked.push(park);
+          refused.push({ index, customerId, reason: park.reason });
+        }
       }
-      this.position = stored.position;
+      this.advanceTo(stored.position);
     });
     if (parked.length > 0) await this.store.commit(parked.map((doc) => ({ collection: this.parkedCollection, doc })));
+    return refused;
+  }
+
+  /** Moves the checkpoint forward without events (a feed's watermark). */
+  advanceTo(position: number): void {
+    if (position > this.position) this.position = position;
   }
 
   /**

@@ -116,6 +116,9 @@ export class Projector {
       if (this.state !== 'retrying' || this.stopping) return;
       try {
         this.flushed = await this.worker.start();
+        // A rebuild may have paused the projector (or a shutdown stopped it) while the checkpoint
+        // was read: following now would write beside the switch. resume() follows later.
+        if (this.state !== 'retrying' || this.stopping) return;
         this.follow();
         return;
       } catch (next) {

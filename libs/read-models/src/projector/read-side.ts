@@ -23,6 +23,13 @@ export interface ProjectionStatus {
   rebuild: RebuildProgress | null;
 }
 
+/** What the API needs of the read side, whichever feed fills it. */
+export interface ReadModels extends ReadPosition {
+  status(): Promise<ProjectionStatus[]>;
+  /** Starts a rebuild of the named read models; progress shows in status(). */
+  startRebuild(names: readonly string[]): Promise<RebuildProgress>;
+}
+
 export class RebuildConflictError extends Error {
   constructor(readonly running: string[]) {
     super(`A rebuild of ${running.join(', ')} is running`);
@@ -34,7 +41,7 @@ export class RebuildConflictError extends Error {
  * The read side in one process (the embedded default): the live projector following the event
  * store, rebuilds on demand, and the status analysts and operators see.
  */
-export class ReadSide implements ReadPosition {
+export class ReadSide implements ReadModels {
   readonly projector: Projector;
   private rebuild: { run: Rebuild; done: Promise<unknown> } | null = null;
   private lastRebuild: RebuildProgress | null = null;
@@ -72,7 +79,7 @@ export class ReadSide implements ReadPosition {
   }
 
   /** Starts a rebuild of one read model, or of all of them ('all'); progress shows in status(). */
-  startRebuild(names: readonly string[], onProgress?: (p: RebuildProgress) => void): RebuildProgress {
+  async startRebuild(names: readonly string[], onProgress?: (p: RebuildProgress) => void): Promise<RebuildProgress> {
     if (this.rebuild) throw new RebuildConflictError(this.rebuild.run.progress.projections);
     const chosen = this.projections.filter((p) => names.includes(p.name));
     const run = new Rebuild(this.events, this.store, chosen, this.projector, { now: this.clock, onProgress });

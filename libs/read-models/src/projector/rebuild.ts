@@ -2,7 +2,6 @@ import type { EventStore } from '@crm/event-store';
 import type { DocumentStore } from '../document-store/document-store.port';
 import type { Projection } from '../projections/projection';
 import { parkedCollectionOf, ProjectionWorker } from './projection-worker';
-import type { Projector } from './projector';
 
 export type RebuildPhase = 'copying' | 'switching' | 'done' | 'failed';
 
@@ -31,6 +30,13 @@ export interface RebuildOptions {
 
 export const REBUILD_SUFFIX = '__rebuild';
 
+/** The live feed of the read models: held still while the rebuilt version replaces the live one. */
+export interface Pausable {
+  /** Resolves once no batch is being written. */
+  pause(): Promise<void>;
+  resume(): void;
+}
+
 /**
  * Rebuild without downtime: the new version is built beside the live one from the whole event log,
  * catches up, and replaces it by an atomic rename while the live projector is paused for a moment.
@@ -45,7 +51,7 @@ export class Rebuild {
     private readonly events: EventStore,
     private readonly store: DocumentStore,
     private readonly projections: readonly Projection[],
-    private readonly live: Projector | null,
+    private readonly live: Pausable | null,
     private readonly options: RebuildOptions = {},
   ) {
     const names = projections.map((p) => p.name);
@@ -86,7 +92,7 @@ export class Rebuild {
 
   /** Folds the log from the worker's position up to the head, flushing when enough is held in memory. */
   private async copy(worker: ProjectionWorker): Promise<void> {
-    const pageSize = this.options.pageSize ?? 5000;
+    const pageSize = this.options.pageSize ?? 250;
     const maxUnflushed = this.options.maxUnflushed ?? 1_000_000;
     this.update({ head: await this.events.lastPosition() });
     for (;;) {
@@ -96,6 +102,10 @@ export class Rebuild {
       this.update({ position: worker.checkpoint, events: this.progress.events + page.length });
       if (worker.unflushed >= maxUnflushed) await worker.flush();
       if (page.length < pageSize) this.update({ head: await this.events.lastPosition() });
+      // The embedded stores answer synchronously: without this yield the whole rebuild ran in one turn of
+      // the event loop, and no query was answered (nor the live projector advanced) until it ended. With
+      // small pages, a query waits for one page of folding at most.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     await worker.flush();
   }

@@ -81,7 +81,8 @@ export class ProfilesQuery {
         ['risk', filters.riskLevel],
       ] as [SegmentKind, string | undefined][]
     ).filter((f): f is [SegmentKind, string] => f[1] !== undefined);
-    const snapshot = await this.segments.snapshot(undefined, position);
+    // Required at `position` too: the reply claims that position, so segment filters must not come from an older snapshot.
+    const snapshot = await this.segments.snapshot(undefined, position, position);
     if (bySegment.length > 0) {
       const ids = snapshot.segments.filter((s) => bySegment.every(([kind, name]) => segmentName(s, kind) === name)).map((s) => s.customerId);
       filter._id = after ? { $gt: after, $in: ids } : { $in: ids };
