@@ -1,0 +1,93 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '../..');
+
+/**
+ * Compiles apps and libs as `npm run build` does, but into a scratch folder of its own: `npm run
+ * build` empties dist/ first, which would pull the server from under any other suite or benchmark
+ * running from dist/ at the same time. The folder sits inside node_modules so the compiled code
+ * resolves its packages exactly as dist/ does. Returns the folder; main.js is under apps/api/src.
+ */
+export function buildServer(): string {
+  const parent = join(root, 'node_modules', '.cache', 'crm-test-builds');
+  mkdirSync(parent, { recursive: true });
+  const outDir = mkdtempSync(join(parent, 'server-'));
+  execFileSync(process.execPath, [join(root, 'node_modules/@swc/cli/bin/swc.js'), 'apps', 'libs', '--out-dir', outDir, '--config-file', '.swcrc', '--quiet'], {
+    cwd: root,
+    stdio: 'pipe',
+  });
+  return outDir;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface CrmServer {
+  url: string;
+  child: ChildProcess;
+  /** What the server wrote to stderr (the last 20 kB). */
+  stderr(): string;
+  /** kill -9: no shutdown hook runs, nothing is flushed. */
+  kill(): Promise<Exit>;
+  /** SIGTERM: the graceful shutdown. */
+  stop(): Promise<Exit>;
+}
+
+/**
+ * Starts the embedded default (API and projector in one process) from a build, on a free port, and
+ * waits until it answers /health. Settings of the production components (Kafka, MongoDB,
+ * EventStoreDB) that the test environment may carry are removed: this is the embedded server.
+ */
+export async function startCrmServer(buildDir: string, env: Record<string, string>): Promise<CrmServer> {
+  const port = await freePort();
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(CRM_|KAFKA_|MONGO_|ESDB_)/.test(name)));
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', join(buildDir, 'apps/api/src/main.js')], {
+    env: { ...inherited, HOST: '127.0.0.1', PORT: String(port), CRM_LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-20_000);
+  });
+  const exited = new Promise<Exit>((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolveExit({ code: child.exitCode, signal: child.signalCode });
+    else void once(child, 'exit').then(([code, signal]) => resolveExit({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The server exited (${child.exitCode ?? child.signalCode}): ${stderr}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`The server did not answer /health within 30 s: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const signal = (name: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    return exited;
+  };
+  return { url, child, stderr: () => stderr, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') };
+}
