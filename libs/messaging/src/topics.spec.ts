@@ -1,0 +1,39 @@
+import type { Admin } from 'kafkajs';
+import { ensureTopics, TOPICS } from './topics';
+
+function fakeAdmin(existing: string[]) {
+  const created: { topic: string; numPartitions?: number; replicationFactor?: number }[][] = [];
+  const admin = {
+    listTopics: async () => existing,
+    createTopics: async ({ topics }: { topics: { topic: string }[] }) => {
+      created.push(topics);
+      existing.push(...topics.map((t) => t.topic));
+      return true;
+    },
+  };
+  return { admin: admin as unknown as Admin, created };
+}
+
+describe('topics', () => {
+  it('names are versioned', () => {
+    expect(Object.values(TOPICS)).toEqual(['crm.customer-events.v1', 'crm.customer-events.dlq.v1', 'crm.commands.v1', 'crm.command-results.v1']);
+  });
+
+  it('ensureTopics creates only what is missing, with 3 partitions and replication 1 by default, and is idempotent', async () => {
+    const { admin, created } = fakeAdmin([TOPICS.commands]);
+    expect(await ensureTopics(admin, Object.values(TOPICS))).toEqual([TOPICS.customerEvents, TOPICS.customerEventsDeadLetters, TOPICS.commandResults]);
+    expect(created[0]).toEqual([
+      { topic: TOPICS.customerEvents, numPartitions: 3, replicationFactor: 1 },
+      { topic: TOPICS.customerEventsDeadLetters, numPartitions: 3, replicationFactor: 1 },
+      { topic: TOPICS.commandResults, numPartitions: 3, replicationFactor: 1 },
+    ]);
+    expect(await ensureTopics(admin, Object.values(TOPICS))).toEqual([]);
+    expect(created).toHaveLength(1);
+  });
+
+  it('takes other partition counts', async () => {
+    const { admin, created } = fakeAdmin([]);
+    await ensureTopics(admin, ['a', 'a'], { partitions: 12, replicationFactor: 3 });
+    expect(created[0]).toEqual([{ topic: 'a', numPartitions: 12, replicationFactor: 3 }]);
+  });
+});

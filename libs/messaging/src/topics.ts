@@ -1,0 +1,46 @@
+import type { Admin, Kafka } from 'kafkajs';
+
+// The version is part of the name: an incompatible change of a message contract gets a new topic,
+// and consumers of the old one keep working until they move.
+export const TOPICS = {
+  customerEvents: 'crm.customer-events.v1',
+  customerEventsDeadLetters: 'crm.customer-events.dlq.v1',
+  commands: 'crm.commands.v1',
+  commandResults: 'crm.command-results.v1',
+} as const;
+
+export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+export interface EnsureTopicsOptions {
+  partitions?: number;
+  replicationFactor?: number;
+}
+
+/**
+ * Creates the topics that do not exist yet and returns their names. An existing topic is left as
+ * it is, even with another partition count: changing it would move keys between partitions.
+ * Accepts a connected Admin (left connected) or a Kafka client (an admin is opened and closed here).
+ */
+export async function ensureTopics(
+  client: Admin | Pick<Kafka, 'admin'>,
+  names: readonly string[],
+  { partitions = 3, replicationFactor = 1 }: EnsureTopicsOptions = {},
+): Promise<string[]> {
+  if ('createTopics' in client) return createMissing(client, names, partitions, replicationFactor);
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    return await createMissing(admin, names, partitions, replicationFactor);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function createMissing(admin: Admin, names: readonly string[], numPartitions: number, replicationFactor: number): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = [...new Set(names)].filter((name) => !existing.has(name));
+  if (missing.length === 0) return [];
+  // Another process may create the same topics meanwhile: kafkajs treats "already exists" as success.
+  await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })) });
+  return missing;
+}
