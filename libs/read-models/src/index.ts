@@ -20,3 +20,6 @@ export * from './queries/profiles.query';
 export * from './queries/funnel.query';
 export * from './queries/kpis.query';
 export * from './queries/follow-ups.query';
+export * from './kafka/kafka-projector';
+export * from './kafka/kafka-read-side';
+export * from './kafka/rebuild-requests';

@@ -1,0 +1,153 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { decodeFeedMessage, toDeadLetterMessage } from '@crm/messaging';
+import type { DocumentStore } from '../document-store/document-store.port';
+import type { StoredEventLike } from '../projections/projected-event';
+import { ProjectionWorker, type Target } from '../projector/projection-worker';
+import { partitionCheckpointName } from '../queries/partition-watermark';
+
+export interface KafkaProjectorOptions {
+  topic: string;
+  deadLetterTopic: string;
+  groupId: string;
+  /** Partitions of the topic processed at once by this instance. */
+  concurrency?: number;
+  now?: () => Date;
+  onError?: (error: unknown) => void;
+}
+
+export interface KafkaProjectorStatus {
+  state: 'starting' | 'running' | 'stopped' | 'crashed';
+  partitions: Record<number, number>;
+  deadLettered: number;
+  lastError: string | null;
+}
+
+/**
+ * The production projector: a Kafka consumer group feeding the read models. Each partition batch
+ * is folded in, written with revision-conditional writes and the partition's checkpoint, and only
+ * then are its offsets committed; a crash anywhere replays messages whose writes are then no-ops.
+ * Events that cannot be applied (a revision gap, an unknown type, an unreadable message) go to the
+ * dead-letter topic with the reason and park their customer, while every other customer flows on.
+ */
+export class KafkaProjector {
+  private consumer: Consumer | null = null;
+  private readonly workers = new Map<number, ProjectionWorker>();
+  private state: KafkaProjectorStatus['state'] = 'starting';
+  private deadLettered = 0;
+  private lastError: string | null = null;
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly store: DocumentStore,
+    private readonly targets: readonly Target[],
+    private readonly deadLetters: Producer,
+    private readonly options: KafkaProjectorOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: this.options.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.consumer = consumer;
+    // Partitions may move between instances: what a worker knew about them is reloaded from the store.
+    consumer.on(consumer.events.GROUP_JOIN, () => this.workers.clear());
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.state = 'crashed';
+      this.lastError = String(e.payload.error);
+      this.options.onError?.(e.payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.concurrency ?? 3,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.state = 'running';
+  }
+
+  /** Stops fetching and waits for the batches being written (a rebuild switch needs the read models still). */
+  async pause(): Promise<void> {
+    this.consumer?.pause([{ topic: this.options.topic }]);
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  resume(): void {
+    this.consumer?.resume([{ topic: this.options.topic }]);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.state = 'stopped';
+  }
+
+  status(): KafkaProjectorStatus {
+    const partitions: Record<number, number> = {};
+    for (const [p, w] of this.workers) partitions[p] = w.checkpoint;
+    return { state: this.state, partitions, deadLettered: this.deadLettered, lastError: this.lastError };
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    this.inFlight++;
+    try {
+      await this.project(payload);
+    } finally {
+      if (--this.inFlight === 0) for (const done of this.idle.splice(0)) done();
+    }
+  }
+
+  private async project({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const worker = await this.workerFor(batch.partition);
+    const events: StoredEventLike[] = [];
+    const sources: KafkaMessage[] = [];
+    const dead: { message: KafkaMessage; reason: string; customerId?: string }[] = [];
+    for (const message of batch.messages) {
+      try {
+        const decoded = decodeFeedMessage(message);
+        if (decoded.kind === 'watermark') worker.advanceTo(decoded.position);
+        else {
+          events.push(decoded.event);
+          sources.push(message);
+        }
+      } catch (error) {
+        dead.push({ message, reason: error instanceof Error ? error.message : String(error), customerId: message.key?.toString() });
+      }
+    }
+    const refused = await worker.apply(events, () => this.now().toISOString());
+    for (const r of refused) dead.push({ message: sources[r.index], reason: r.reason, customerId: r.customerId });
+    await worker.flush();
+    if (dead.length > 0) await this.deadLetter(batch.topic, batch.partition, dead);
+    const last = batch.lastOffset();
+    await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+    resolveOffset(last);
+    await heartbeat();
+  }
+
+  private async workerFor(partition: number): Promise<ProjectionWorker> {
+    let worker = this.workers.get(partition);
+    if (!worker) {
+      worker = new ProjectionWorker(this.store, this.targets, partitionCheckpointName(this.options.topic, partition));
+      await worker.start();
+      this.workers.set(partition, worker);
+    }
+    return worker;
+  }
+
+  private async deadLetter(topic: string, partition: number, dead: { message: KafkaMessage; reason: string; customerId?: string }[]) {
+    const failedAt = this.now().toISOString();
+    await this.deadLetters.send({
+      topic: this.options.deadLetterTopic,
+      acks: -1,
+      messages: dead.map(({ message, reason, customerId }) =>
+        toDeadLetterMessage({ reason, topic, partition, message, parkedCustomerId: customerId, failedAt }),
+      ),
+    });
+    this.deadLettered += dead.length;
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}
