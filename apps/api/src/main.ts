@@ -1,16 +1,17 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from '@crm/config';
+import { checkRoles, CompositionError, ConfigError, loadConfig } from '@crm/config';
 import { resolveApiKeys } from './auth/api-keys';
 import { createApiApp } from './create-api-app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  checkRoles(config, config.roles);
   const apiKeys = resolveApiKeys(config);
   const app = await createApiApp(config, { apiKeys });
   await app.listen({ host: config.http.host, port: config.http.port });
   const logger = new Logger('CRM');
-  logger.log(`Listening on http://${config.http.host}:${config.http.port} (data in ${config.dataDir})`);
+  logger.log(`Listening on http://${config.http.host}:${config.http.port}; roles ${config.roles.join(', ')}; data in ${config.dataDir}`);
   if (apiKeys.generated.length > 0) {
     // Printed this once; afterwards they are only in the data folder (mode 0600).
     process.stdout.write(`\nAPI keys created in ${apiKeys.file}:\n`);
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof CompositionError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

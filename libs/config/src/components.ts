@@ -32,11 +32,17 @@ export class CompositionError extends Error {}
 export function checkRoles(config: CrmConfig, roles: readonly ProcessRole[]): void {
   const c = componentsOf(config);
   const split = !(['api', 'relay', 'projector'] as const).every((r) => roles.includes(r));
-  if ((roles.includes('relay') || roles.includes('projector')) && c.feed !== 'kafka') {
-    throw new CompositionError('The relay and the projector need Kafka: set KAFKA_BROKERS');
+  // All roles in one process without Kafka is the embedded default: the in-process projector is relay and projector.
+  if (split && (roles.includes('relay') || roles.includes('projector')) && c.feed !== 'kafka') {
+    throw new CompositionError('A relay or projector in its own process needs Kafka: set KAFKA_BROKERS');
   }
   if (split && c.readModels !== 'mongodb') {
     throw new CompositionError('Separate API, relay and projector processes share read models and checkpoints: set MONGO_URL');
+  }
+  if (c.feed === 'kafka' && c.eventStore !== 'eventstoredb' && roles.includes('api') && !roles.includes('relay')) {
+    throw new CompositionError(
+      'Nothing would publish the embedded event log to Kafka: run the relay in the API process (CRM_ROLES=api,relay) or set ESDB_CONNECTION_STRING',
+    );
   }
   if (split && c.eventStore !== 'eventstoredb' && roles.includes('relay') && !roles.includes('api')) {
     throw new CompositionError(

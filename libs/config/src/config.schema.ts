@@ -63,6 +63,18 @@ export const configSchema = z
     CRM_SEG_LOYAL_MIN_PURCHASES: positiveInt(4),
     CRM_SEG_LOYAL_TENURE_DAYS: days(180),
     CRM_FRESHNESS_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2_000),
+    CRM_ROLES: z
+      .string()
+      .default('api,relay,projector')
+      .transform((raw, ctx) => {
+        const roles = raw.split(',').map((r) => r.trim()).filter(Boolean);
+        const unknown = roles.filter((r) => !['api', 'relay', 'projector'].includes(r));
+        if (roles.length === 0 || unknown.length > 0) {
+          ctx.addIssue({ code: 'custom', message: 'must list roles among api, relay, projector' });
+          return z.NEVER;
+        }
+        return roles as ('api' | 'relay' | 'projector')[];
+      }),
     ESDB_CONNECTION_STRING: optionalString,
     KAFKA_BROKERS: optionalString,
     MONGO_URL: optionalString,
