@@ -15,13 +15,15 @@ const swc = [
 ];
 
 const moduleNameMapper = {
-  '^@crm/(domain|event-store|messaging|read-models|config|testing|sqlite|privacy)$': '<rootDir>/libs/$1/src',
+  '^@crm/(domain|event-store|messaging|read-models|config|testing|sqlite|privacy|platform)$': '<rootDir>/libs/$1/src',
+  '^@crm/event-store/esdb$': '<rootDir>/libs/event-store/src/esdb/esdb-event-store',
 };
 
 const base = { rootDir: __dirname, testEnvironment: 'node', transform: { '^.+\\.ts$': swc }, moduleNameMapper };
 
 module.exports = {
   maxWorkers: 2,
+  globalSetup: '<rootDir>/test/support/global-setup.js',
   projects: [
     {
       ...base,

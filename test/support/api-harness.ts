@@ -6,7 +6,7 @@ import request from 'supertest';
 import { loadConfig } from '@crm/config';
 import { resolveApiKeys } from '../../apps/api/src/auth/api-keys';
 import { createApiApp } from '../../apps/api/src/create-api-app';
-import type { Clock } from '../../apps/api/src/write/clock';
+import type { Clock } from '@crm/platform';
 
 export const KEYS = {
   service: 'test-service-key-0000000001',

@@ -1,4 +1,4 @@
-import type { Clock } from '../../apps/api/src/write/clock';
+import type { Clock } from '@crm/platform';
 
 /** A clock the test moves by hand, so record times (recordedAt) are known exactly. */
 export class TestClock implements Clock {

@@ -34,14 +34,15 @@ import { UpdateProfileController } from './commands/update-profile/update-profil
 import { HealthController } from './health/health.http.controller';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { PhoneNumberRule } from './http/request-rules';
-import { CLOCK, type Clock, systemClock } from './write/clock';
+import { CLOCK, type Clock, feedProviders, PlatformRuntime, storageProviders, systemClock } from '@crm/platform';
 import { ContactNormalizer } from './write/contact-normalizer';
 import { ContactUniqueness } from './write/contact-uniqueness';
 import { CUSTOMER_DECIDER, CustomerAggregates } from './write/customer-aggregates';
 import { CustomerCommandPath } from './write/customer-command-path';
 import { writeInfrastructure } from './write/write-infrastructure';
 import { readInfrastructure } from './read/read-infrastructure';
-import { StorageLifecycle } from './storage-lifecycle';
+import { ApiLifecycle } from './api-lifecycle';
+import { commandIngressProviders } from './ingress/command-ingress.provider';
 import { GetProfileController } from './read/profiles/get-profile.http.controller';
 import { ListProfilesController } from './read/profiles/list-profiles.http.controller';
 import { SegmentCountsController } from './read/segments/segment-counts.http.controller';
@@ -99,9 +100,13 @@ export class ApiModule {
           provide: CUSTOMER_DECIDER,
           useValue: customerDecider({ currency: config.currency, maxFutureSkewMs: config.maxFutureSkewMs }),
         },
+        ...storageProviders(config),
+        ...feedProviders(config, config.roles),
+        PlatformRuntime,
         ...writeInfrastructure(config),
         ...readInfrastructure(config),
-        StorageLifecycle,
+        ...commandIngressProviders(config),
+        ApiLifecycle,
         CustomerAggregates,
         ContactUniqueness,
         ContactNormalizer,

@@ -1,7 +1,7 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ApiError } from './api-error';
 
-function flatten(errors: ValidationError[], parent = ''): { field: string; errors: string[] }[] {
+export function flatten(errors: ValidationError[], parent = ''): { field: string; errors: string[] }[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
     const own = e.constraints ? [{ field, errors: Object.values(e.constraints) }] : [];
@@ -24,16 +24,21 @@ class BodyValidationPipe extends ValidationPipe {
   }
 }
 
+/** The validation rules of every request, whatever its transport. */
+export const VALIDATION_OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  validationError: { target: false, value: false },
+  stopAtFirstError: false,
+} as const;
+
 /** Every field error at once (SPEC: Errors), unknown fields rejected, nothing converted implicitly. */
 export function createValidationPipe(): ValidationPipe {
   return new BodyValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
+    ...VALIDATION_OPTIONS,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    validationError: { target: false, value: false },
-    stopAtFirstError: false,
     exceptionFactory: (errors) =>
       new ApiError(400, 'VALIDATION_FAILED', 'The request is invalid', { fields: flatten(errors) }),
   });

@@ -11,7 +11,7 @@ import {
 import { EVENT_STORE, type EventStore, WrongExpectedRevisionError } from '@crm/event-store';
 import { PersonalDataCipher } from '@crm/privacy';
 import { ApiError } from '../http/api-error';
-import { CLOCK, type Clock } from './clock';
+import { CLOCK, type Clock } from '@crm/platform';
 import type { CommandContext, CommandResult } from './command-context';
 import { ContactUniqueness } from './contact-uniqueness';
 import { type CustomerAggregate, CustomerAggregates, CUSTOMER_DECIDER } from './customer-aggregates';

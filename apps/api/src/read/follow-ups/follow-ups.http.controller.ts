@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { FollowUpsQuery } from '@crm/read-models';
 import { Roles } from '../../auth/roles.decorator';
-import { CLOCK, type Clock } from '../../write/clock';
+import { CLOCK, type Clock } from '@crm/platform';
 import { Freshness } from '../freshness';
 import { AsOfReadRequest } from '../read-request';
 

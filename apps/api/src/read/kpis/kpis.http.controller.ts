@@ -1,7 +1,7 @@
 import { Inject, Controller, Get, Query } from '@nestjs/common';
 import { KpisQuery } from '@crm/read-models';
 import { Roles } from '../../auth/roles.decorator';
-import { CLOCK, type Clock } from '../../write/clock';
+import { CLOCK, type Clock } from '@crm/platform';
 import { Freshness } from '../freshness';
 import { AsOfReadRequest } from '../read-request';
 

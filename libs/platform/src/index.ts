@@ -1,0 +1,6 @@
+export * from './clock';
+export * from './tokens';
+export * from './storage.providers';
+export * from './feed.providers';
+export * from './platform-runtime';
+export * from './worker/worker-app';

@@ -1,0 +1,61 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
+import type { MongoClient } from 'mongodb';
+import { EVENT_STORE, type EventStore } from '@crm/event-store';
+import { ensureTopics, type Relay, TOPICS } from '@crm/messaging';
+import { DOCUMENT_STORE, type DocumentStore, type KafkaProjector, KafkaReadSide, READ_SIDE, type ReadModels, ReadSide } from '@crm/read-models';
+import { KAFKA, KAFKA_PRODUCER, KAFKA_PROJECTOR, MONGO_CLIENT, RELAY } from './tokens';
+
+/** How often a projector process looks for rebuilds another process asked for. */
+const REBUILD_POLL_MS = 1_000;
+
+/**
+ * Starts what feeds the read models and stops everything in an order that loses nothing: feeds
+ * first (each finishing its batch), then what the app itself opened, then the stores and clients.
+ */
+@Injectable()
+export class PlatformRuntime {
+  private readonly logger = new Logger('Platform');
+  private rebuildPoll: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(DOCUMENT_STORE) private readonly documents: DocumentStore,
+    @Inject(READ_SIDE) private readonly readSide: ReadModels,
+    @Inject(MONGO_CLIENT) private readonly mongo: MongoClient | null,
+    @Optional() @Inject(KAFKA) private readonly kafka?: Kafka,
+    @Optional() @Inject(KAFKA_PRODUCER) private readonly producer?: Producer,
+    @Optional() @Inject(RELAY) private readonly relay?: Relay | null,
+    @Optional() @Inject(KAFKA_PROJECTOR) private readonly projector?: KafkaProjector | null,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.kafka && this.producer) {
+      await ensureTopics(this.kafka, Object.values(TOPICS));
+      await this.producer.connect();
+    }
+    if (this.readSide instanceof ReadSide) await this.readSide.start();
+    if (this.projector) {
+      await this.projector.start();
+      const readSide = this.readSide;
+      if (readSide instanceof KafkaReadSide) {
+        this.rebuildPoll = setInterval(() => {
+          readSide.serveRequests().catch((e: unknown) => this.logger.warn(`Rebuild request failed: ${String(e)}`));
+        }, REBUILD_POLL_MS);
+      }
+    }
+    await this.relay?.start();
+  }
+
+  async stop(closeAppResources: () => Promise<void> = async () => undefined): Promise<void> {
+    if (this.rebuildPoll) clearInterval(this.rebuildPoll);
+    await this.relay?.stop();
+    await this.projector?.stop();
+    if (this.readSide instanceof ReadSide) await this.readSide.stop();
+    await closeAppResources();
+    await this.producer?.disconnect();
+    await this.events.close();
+    await this.documents.close();
+    await this.mongo?.close();
+  }
+}

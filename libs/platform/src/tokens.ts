@@ -1,0 +1,5 @@
+export const MONGO_CLIENT = Symbol('MONGO_CLIENT');
+export const KAFKA = Symbol('KAFKA');
+export const KAFKA_PRODUCER = Symbol('KAFKA_PRODUCER');
+export const RELAY = Symbol('RELAY');
+export const KAFKA_PROJECTOR = Symbol('KAFKA_PROJECTOR');
