@@ -77,6 +77,13 @@ export const configSchema = z
       }),
     ESDB_CONNECTION_STRING: optionalString,
     KAFKA_BROKERS: optionalString,
+    // Not in SPEC: a prefix for topic and consumer-group names when deployments share a cluster.
+    CRM_KAFKA_NAMESPACE: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{0,64}$/, 'letters, digits, _ and - only (at most 64)')
+      .transform((s) => (s === '' ? undefined : s))
+      .optional(),
     MONGO_URL: optionalString,
   })
   .superRefine((c, ctx) => {

@@ -39,6 +39,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(expected);
   });
 
+  it('takes an optional Kafka namespace and refuses one that cannot prefix a topic name', () => {
+    expect(loadConfig({}).kafkaNamespace).toBeUndefined();
+    expect(loadConfig({ CRM_KAFKA_NAMESPACE: 'staging-2' }).kafkaNamespace).toBe('staging-2');
+    expect(() => loadConfig({ CRM_KAFKA_NAMESPACE: 'a.b/c' })).toThrow(/CRM_KAFKA_NAMESPACE/);
+  });
+
   it('lists every problem at once', () => {
     try {
       loadConfig({ PORT: 'x', CRM_CURRENCY: 'x' });

@@ -21,6 +21,8 @@ export interface CrmConfig {
   /** Which production components to use follows from which settings are present (SPEC: Configuration). */
   esdbConnectionString: string | undefined;
   kafkaBrokers: string[] | undefined;
+  /** Prefix of topic and consumer-group names (none: SPEC's names). */
+  kafkaNamespace: string | undefined;
   mongoUrl: string | undefined;
 }
 
@@ -61,6 +63,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     roles: c.CRM_ROLES,
     esdbConnectionString: c.ESDB_CONNECTION_STRING,
     kafkaBrokers: c.KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean),
+    kafkaNamespace: c.CRM_KAFKA_NAMESPACE,
     mongoUrl: c.MONGO_URL,
   };
 }

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { ensureTopics, TOPICS } from './topics';
+import { ensureTopics, kafkaNames, TOPICS } from './topics';
 
 function fakeAdmin(existing: string[]) {
   const created: { topic: string; numPartitions?: number; replicationFactor?: number }[][] = [];
@@ -15,6 +15,15 @@ function fakeAdmin(existing: string[]) {
 }
 
 describe('topics', () => {
+  it('are SPEC\'s names without a namespace and prefixed with one, consumer groups too', () => {
+    expect(kafkaNames().topics).toEqual(TOPICS);
+    expect(kafkaNames().group('crm-projector')).toBe('crm-projector');
+    const named = kafkaNames('staging');
+    expect(named.topics.customerEvents).toBe('staging.crm.customer-events.v1');
+    expect(named.topics.customerEventsDeadLetters).toBe('staging.crm.customer-events.dlq.v1');
+    expect(named.group('crm-projector')).toBe('staging.crm-projector');
+  });
+
   it('names are versioned', () => {
     expect(Object.values(TOPICS)).toEqual(['crm.customer-events.v1', 'crm.customer-events.dlq.v1', 'crm.commands.v1', 'crm.command-results.v1']);
   });

@@ -11,6 +11,19 @@ export const TOPICS = {
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 
+export type Topics = { readonly [K in keyof typeof TOPICS]: string };
+
+/**
+ * The topic and consumer-group names of one deployment. Without a namespace they are exactly
+ * SPEC's; with one (several deployments, or test runs, sharing a cluster) each name gets the
+ * prefix `<namespace>.`, so deployments never read each other's events or offsets.
+ */
+export function kafkaNames(namespace?: string): { topics: Topics; group: (name: string) => string } {
+  const prefix = namespace ? `${namespace}.` : '';
+  const topics = Object.fromEntries(Object.entries(TOPICS).map(([key, topic]) => [key, prefix + topic])) as unknown as Topics;
+  return { topics, group: (name) => prefix + name };
+}
+
 export interface EnsureTopicsOptions {
   partitions?: number;
   replicationFactor?: number;

@@ -2,7 +2,7 @@ import type { Provider } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import { componentsOf, type CrmConfig, type ProcessRole } from '@crm/config';
 import { EVENT_STORE, type EventStore } from '@crm/event-store';
-import { createIdempotentProducer, createKafka, Relay, TOPICS } from '@crm/messaging';
+import { createIdempotentProducer, createKafka, kafkaNames, Relay, type Topics } from '@crm/messaging';
 import {
   type DocumentStore,
   DOCUMENT_STORE,
@@ -15,20 +15,20 @@ import {
   ReadSide,
 } from '@crm/read-models';
 import { CLOCK, type Clock } from './clock';
-import { KAFKA, KAFKA_PRODUCER, KAFKA_PROJECTOR, RELAY } from './tokens';
+import { KAFKA, KAFKA_PRODUCER, KAFKA_PROJECTOR, KAFKA_TOPICS, RELAY } from './tokens';
 
 const PROJECTOR_GROUP = 'crm-projector';
 const RELAY_CHECKPOINT = 'relay';
 
 /** Partition count of the customer-events topic, asked once. */
-function partitionCount(kafka: Kafka): () => Promise<number> {
+function partitionCount(kafka: Kafka, topic: string): () => Promise<number> {
   let known: Promise<number> | null = null;
   return () =>
     (known ??= (async () => {
       const admin = kafka.admin();
       await admin.connect();
       try {
-        const { topics } = await admin.fetchTopicMetadata({ topics: [TOPICS.customerEvents] });
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
         return topics[0]?.partitions.length ?? 0;
       } finally {
         await admin.disconnect();
@@ -56,15 +56,17 @@ export function feedProviders(config: CrmConfig, roles: readonly ProcessRole[]):
       { provide: READ_POSITION, useExisting: READ_SIDE },
     ];
   }
+  const { topics, group } = kafkaNames(config.kafkaNamespace);
   const providers: Provider[] = [
+    { provide: KAFKA_TOPICS, useValue: topics satisfies Topics },
     { provide: KAFKA, useFactory: () => createKafka(config.kafkaBrokers!, `crm-${roles.join('-')}`) },
     { provide: KAFKA_PRODUCER, useFactory: (kafka: Kafka) => createIdempotentProducer(kafka), inject: [KAFKA] },
     {
       provide: READ_SIDE,
       useFactory: (events: EventStore, docs: DocumentStore, kafka: Kafka, clock: Clock, projector: KafkaProjector | null) => {
-        const partitions = partitionCount(kafka);
-        const watermark = new PartitionWatermark(docs, TOPICS.customerEvents, partitions);
-        return new KafkaReadSide(events, docs, watermark, { topic: TOPICS.customerEvents, partitions, clock: now(clock), projector });
+        const partitions = partitionCount(kafka, topics.customerEvents);
+        const watermark = new PartitionWatermark(docs, topics.customerEvents, partitions);
+        return new KafkaReadSide(events, docs, watermark, { topic: topics.customerEvents, partitions, clock: now(clock), projector });
       },
       inject: [EVENT_STORE, DOCUMENT_STORE, KAFKA, CLOCK, KAFKA_PROJECTOR],
     },
@@ -74,9 +76,9 @@ export function feedProviders(config: CrmConfig, roles: readonly ProcessRole[]):
       useFactory: (kafka: Kafka, docs: DocumentStore, producer: Producer, clock: Clock) =>
         roles.includes('projector')
           ? new KafkaProjector(kafka, docs, READ_MODEL_PROJECTIONS.map((projection) => ({ projection, collection: projection.collection })), producer, {
-              topic: TOPICS.customerEvents,
-              deadLetterTopic: TOPICS.customerEventsDeadLetters,
-              groupId: PROJECTOR_GROUP,
+              topic: topics.customerEvents,
+              deadLetterTopic: topics.customerEventsDeadLetters,
+              groupId: group(PROJECTOR_GROUP),
               now: now(clock),
             })
           : null,
@@ -87,7 +89,7 @@ export function feedProviders(config: CrmConfig, roles: readonly ProcessRole[]):
       useFactory: (events: EventStore, docs: DocumentStore, producer: Producer, kafka: Kafka) =>
         roles.includes('relay')
           ? new Relay(events, producer, kafka, {
-              topic: TOPICS.customerEvents,
+              topic: topics.customerEvents,
               checkpointName: RELAY_CHECKPOINT,
               checkpoints: {
                 read: (name: string) => docs.readCheckpoint(name),

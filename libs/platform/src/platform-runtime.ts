@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
 import { EVENT_STORE, type EventStore } from '@crm/event-store';
-import { ensureTopics, type Relay, TOPICS } from '@crm/messaging';
+import { ensureTopics, type Relay, type Topics } from '@crm/messaging';
 import { DOCUMENT_STORE, type DocumentStore, type KafkaProjector, KafkaReadSide, READ_SIDE, type ReadModels, ReadSide } from '@crm/read-models';
-import { KAFKA, KAFKA_PRODUCER, KAFKA_PROJECTOR, MONGO_CLIENT, RELAY } from './tokens';
+import { KAFKA, KAFKA_PRODUCER, KAFKA_PROJECTOR, KAFKA_TOPICS, MONGO_CLIENT, RELAY } from './tokens';
 
 /** How often a projector process looks for rebuilds another process asked for. */
 const REBUILD_POLL_MS = 1_000;
@@ -27,11 +27,12 @@ export class PlatformRuntime {
     @Optional() @Inject(KAFKA_PRODUCER) private readonly producer?: Producer,
     @Optional() @Inject(RELAY) private readonly relay?: Relay | null,
     @Optional() @Inject(KAFKA_PROJECTOR) private readonly projector?: KafkaProjector | null,
+    @Optional() @Inject(KAFKA_TOPICS) private readonly topics?: Topics,
   ) {}
 
   async start(): Promise<void> {
-    if (this.kafka && this.producer) {
-      await ensureTopics(this.kafka, Object.values(TOPICS));
+    if (this.kafka && this.producer && this.topics) {
+      await ensureTopics(this.kafka, Object.values(this.topics));
       await this.producer.connect();
     }
     if (this.readSide instanceof ReadSide) await this.readSide.start();

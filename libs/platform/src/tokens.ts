@@ -3,3 +3,5 @@ export const KAFKA = Symbol('KAFKA');
 export const KAFKA_PRODUCER = Symbol('KAFKA_PRODUCER');
 export const RELAY = Symbol('RELAY');
 export const KAFKA_PROJECTOR = Symbol('KAFKA_PROJECTOR');
+/** Topic names of this deployment (`kafkaNames(config.kafkaNamespace).topics`). */
+export const KAFKA_TOPICS = Symbol('KAFKA_TOPICS');

@@ -2,7 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Kafka, Producer } from 'kafkajs';
 import type { CrmConfig } from '@crm/config';
-import { TOPICS } from '@crm/messaging';
+import { kafkaNames } from '@crm/messaging';
 import { KAFKA, KAFKA_PRODUCER } from '@crm/platform';
 import { KafkaCommandIngress } from './kafka-command-ingress';
 
@@ -11,14 +11,15 @@ export const COMMAND_INGRESS = Symbol('COMMAND_INGRESS');
 /** With Kafka, the API also takes commands from the command topic. */
 export function commandIngressProviders(config: CrmConfig): Provider[] {
   if (!config.kafkaBrokers) return [{ provide: COMMAND_INGRESS, useValue: null }];
+  const { topics, group } = kafkaNames(config.kafkaNamespace);
   return [
     {
       provide: COMMAND_INGRESS,
       useFactory: (kafka: Kafka, producer: Producer, commands: CommandBus) =>
         new KafkaCommandIngress(kafka, producer, commands, {
-          commandTopic: TOPICS.commands,
-          resultTopic: TOPICS.commandResults,
-          groupId: 'crm-command-ingress',
+          commandTopic: topics.commands,
+          resultTopic: topics.commandResults,
+          groupId: group('crm-command-ingress'),
         }),
       inject: [KAFKA, KAFKA_PRODUCER, CommandBus],
     },
