@@ -45,6 +45,9 @@ function clip(text: string): string {
 export function createIdempotentProducer(kafka: Kafka): Producer {
   return kafka.producer({
     idempotent: true,
+    // Unlimited retries (kafkajs warns that fewer may break the idempotence guarantees); the wait
+    // between them stays bounded, so a send resumes within seconds of the broker coming back.
+    retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: Number.MAX_SAFE_INTEGER },
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     // Explicitly the murmur2 partitioner of the Java client, so any Java/Go/librdkafka(murmur2)

@@ -5,6 +5,17 @@ import type { StoredEventLike } from '../projections/projected-event';
 import { ProjectionWorker, type Target } from '../projector/projection-worker';
 import { partitionCheckpointName } from '../queries/partition-watermark';
 
+/** Wait before a crashed consumer (an error kafkajs does not retry) is replaced. */
+const RESTART_DELAY_MS = 1_000;
+
+/** Errors of an offset commit that only mean the partition moved to another member meanwhile. */
+const REBALANCED = new Set(['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR']);
+
+function rebalanced(error: unknown): boolean {
+  for (let e = error as { type?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) if (e.type && REBALANCED.has(e.type)) return true;
+  return false;
+}
+
 export interface KafkaProjectorOptions {
   topic: string;
   deadLetterTopic: string;
@@ -36,6 +47,8 @@ export class KafkaProjector {
   private deadLettered = 0;
   private lastError: string | null = null;
   private inFlight = 0;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | null = null;
   private idle: (() => void)[] = [];
 
   constructor(
@@ -47,7 +60,15 @@ export class KafkaProjector {
   ) {}
 
   async start(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: this.options.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.stopping = false;
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      // kafkajs heartbeats only between fetches and when a batch handler calls heartbeat(): the
+      // session must outlast the slowest batch write, which the fetch size bounds.
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 256 * 1024,
+    });
     this.consumer = consumer;
     // Partitions may move between instances: what a worker knew about them is reloaded from the store.
     consumer.on(consumer.events.GROUP_JOIN, () => this.workers.clear());
@@ -55,6 +76,8 @@ export class KafkaProjector {
       this.state = 'crashed';
       this.lastError = String(e.payload.error);
       this.options.onError?.(e.payload.error);
+      // kafkajs restarts itself after retriable errors only; the projector must never stay down.
+      if (!e.payload.restart && !this.stopping) this.restartLater(consumer);
     });
     await consumer.connect();
     await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
@@ -78,8 +101,27 @@ export class KafkaProjector {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     await this.consumer?.disconnect();
     this.state = 'stopped';
+  }
+
+  private restartLater(crashed: Consumer): void {
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.stopping || this.consumer !== crashed) return;
+      this.workers.clear();
+      crashed
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => (this.stopping ? undefined : this.start()))
+        .catch((error: unknown) => {
+          this.lastError = String(error);
+          this.options.onError?.(error);
+          if (!this.stopping) this.restartLater(crashed === this.consumer ? crashed : this.consumer!);
+        });
+    }, RESTART_DELAY_MS);
   }
 
   status(): KafkaProjectorStatus {
@@ -117,10 +159,18 @@ export class KafkaProjector {
     }
     const refused = await worker.apply(events, () => this.now().toISOString());
     for (const r of refused) dead.push({ message: sources[r.index], reason: r.reason, customerId: r.customerId });
+    await heartbeat();
     await worker.flush();
     if (dead.length > 0) await this.deadLetter(batch.topic, batch.partition, dead);
     const last = batch.lastOffset();
-    await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+    try {
+      await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+    } catch (error) {
+      // The partition went to another member while this batch was written: it replays the batch
+      // from the last committed offset, and those writes are no-ops by revision.
+      if (rebalanced(error)) return;
+      throw error;
+    }
     resolveOffset(last);
     await heartbeat();
   }
