@@ -60,6 +60,12 @@ export class KafkaCommandIngress {
 
   async execute(command: CommandMessage): Promise<CommandResultMessage> {
     const entry = COMMAND_CATALOGUE[command.type];
+    // The roles HTTP requires (commands: service; erasure: admin; admin: all), so the topic is no way around them.
+    const allowed = command.type === 'ErasePersonalData' ? ['admin'] : ['service', 'admin'];
+    if (!allowed.includes(command.actor.role)) {
+      const error = new ApiError(403, 'FORBIDDEN', `${command.type} needs the role ${allowed.join(' or ')}; the actor has ${command.actor.role}`);
+      return rejected(command.commandId, error, command.customerId);
+    }
     const data = { ...command.data };
     const path: Record<string, string> = {};
     for (const field of entry.pathFields ?? []) {
@@ -67,7 +73,8 @@ export class KafkaCommandIngress {
       delete data[field];
     }
     const body = plainToInstance(entry.request, data);
-    const errors = await validate(body, VALIDATION_OPTIONS);
+    // A request without rules (ErasePersonalData's) is an "unknown value" to class-validator; unknown fields are still refused.
+    const errors = await validate(body, { ...VALIDATION_OPTIONS, forbidUnknownValues: false });
     const missing = (entry.pathFields ?? []).filter((f) => path[f] === undefined).map((field) => ({ field, errors: [`${field} is required`] }));
     if (errors.length > 0 || missing.length > 0) {
       return rejected(command.commandId, new ApiError(400, 'VALIDATION_FAILED', 'The command is invalid', { fields: [...flatten(errors), ...missing] }), command.customerId);
