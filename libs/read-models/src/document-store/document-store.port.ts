@@ -39,6 +39,11 @@ export interface Checkpoint {
 export interface DocumentStore {
   findOne<T extends Document>(collection: string, filter: Filter): Promise<T | null>;
   find<T extends Document>(collection: string, filter: Filter, options?: FindOptions): Promise<T[]>;
+  /**
+   * The documents with these ids, in any order, missing ones left out: one round trip for a server
+   * adapter. Optional: without it callers look documents up one by one (cheap in memory).
+   */
+  findByIds?<T extends Document>(collection: string, ids: readonly string[]): Promise<T[]>;
   count(collection: string, filter: Filter): Promise<number>;
   /**
    * Revision-conditional writes, then checkpoints. Replaying the same writes is a no-op. The

@@ -53,6 +53,12 @@ export class EmbeddedDocumentStore implements DocumentStore {
     return findDocuments(this.collections.get(collection), filter, options) as T[];
   }
 
+  async findByIds<T extends Document>(collection: string, ids: readonly string[]): Promise<T[]> {
+    this.assertOpen();
+    const c = this.collections.get(collection);
+    return ids.map((id) => findOneDocument(c, { _id: id })).filter((d) => d !== null) as T[];
+  }
+
   async count(collection: string, filter: Filter): Promise<number> {
     this.assertOpen();
     return countDocuments(this.collections.get(collection), filter);

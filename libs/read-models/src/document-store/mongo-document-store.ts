@@ -74,6 +74,11 @@ export class MongoDocumentStore implements DocumentStore {
     return (await cursor.toArray()) as T[];
   }
 
+  async findByIds<T extends Document>(collection: string, ids: readonly string[]): Promise<T[]> {
+    if (ids.length === 0) return [];
+    return (await this.db.collection<Document>(collection).find({ _id: { $in: [...ids] } } as MongoFilter<Document>).toArray()) as T[];
+  }
+
   async count(collection: string, filter: Filter): Promise<number> {
     return this.db.collection<Document>(collection).countDocuments(filter as MongoFilter<Document>);
   }

@@ -15,6 +15,9 @@ export interface ParkedCustomer extends Document {
 }
 
 /** An event the worker did not apply: its customer is parked (now or before). */
+/** Ids per query when documents are looked up together. */
+const LOOK_UP_CHUNK = 500;
+
 export interface Refused {
   /** Index of the event in the batch given to `apply`. */
   index: number;
@@ -127,14 +130,30 @@ export class ProjectionWorker {
     this.forget();
   }
 
-  /** Reads the documents of customers not held in memory yet: one look-up each, before folding. */
+  /**
+   * Reads the documents of customers not held in memory yet, before folding: per read model one
+   * query for all of them where the store can (a server), else one look-up each (in memory).
+   */
   private async load(customers: readonly string[]): Promise<void> {
-    for (const id of customers) {
-      if (this.held.has(id)) continue;
-      const docs: (ProjectionDocument | null)[] = [];
-      for (const t of this.targets) docs.push(await this.store.findOne<ProjectionDocument>(t.collection, { _id: id }));
-      this.held.set(id, { docs, changed: docs.map(() => false) });
+    const missing = [...new Set(customers)].filter((id) => !this.held.has(id));
+    if (missing.length === 0) return;
+    const found = await Promise.all(this.targets.map((t) => this.lookUp(t.collection, missing)));
+    for (const id of missing) this.held.set(id, { docs: found.map((docs) => docs.get(id) ?? null), changed: found.map(() => false) });
+  }
+
+  private async lookUp(collection: string, ids: readonly string[]): Promise<Map<string, ProjectionDocument>> {
+    const found = new Map<string, ProjectionDocument>();
+    if (this.store.findByIds) {
+      for (let from = 0; from < ids.length; from += LOOK_UP_CHUNK) {
+        for (const doc of await this.store.findByIds<ProjectionDocument>(collection, ids.slice(from, from + LOOK_UP_CHUNK))) found.set(doc._id, doc);
+      }
+    } else {
+      for (const id of ids) {
+        const doc = await this.store.findOne<ProjectionDocument>(collection, { _id: id });
+        if (doc) found.set(id, doc);
+      }
     }
+    return found;
   }
 
   /** All read models of a customer move together, or none does. Returns the failure, if any. */

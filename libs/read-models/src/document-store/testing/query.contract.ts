@@ -81,6 +81,15 @@ export function describeQueryContract(store: StoreRef): void {
       expect(await store().findOne(names.collection(), { _id: 'a' })).toBeNull();
     });
 
+    it('finds documents by a list of ids, leaving out missing ones', async () => {
+      const byIds = store().findByIds!.bind(store());
+      const found = await byIds(c, ['e', 'a', 'nobody', 'c']);
+      expect(ids(found).sort()).toEqual(['a', 'c', 'e']);
+      expect(found.find((d) => d._id === 'c')).toEqual(PEOPLE[2]);
+      expect(await byIds(c, [])).toEqual([]);
+      expect(await byIds(names.collection(), ['a'])).toEqual([]);
+    });
+
     it('counts all documents, or none in a collection that does not exist', async () => {
       expect(await store().count(c, {})).toBe(5);
       expect(await store().count(names.collection(), { stage: 'converted' })).toBe(0);
