@@ -19,6 +19,9 @@ const moduleNameMapper = {
   '^@crm/event-store/esdb$': '<rootDir>/libs/event-store/src/esdb/esdb-event-store',
 };
 
+// Real servers: the environment, or the file `npm run infra:up` writes (globalSetup loads it).
+const servers = Boolean(process.env.KAFKA_BROKERS && process.env.MONGO_URL) || require('node:fs').existsSync(`${__dirname}/.infra/env`);
+
 const base = { rootDir: __dirname, testEnvironment: 'node', transform: { '^.+\\.ts$': swc }, moduleNameMapper };
 
 module.exports = {
@@ -33,5 +36,17 @@ module.exports = {
     },
     { ...base, displayName: 'int', testMatch: ['<rootDir>/{apps,libs}/**/*.int.spec.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.spec.ts'] },
+    // The read-side acceptance suites again, on the production path in one process: Kafka feed and
+    // MongoDB stores (test/support/api-harness.ts, CRM_TEST_STACK). Only with the real servers.
+    ...(servers
+      ? [
+          {
+            ...base,
+            displayName: 'e2e-servers',
+            testMatch: ['<rootDir>/test/read/**/*.spec.ts'],
+            setupFilesAfterEnv: ['<rootDir>/test/support/servers-stack.js'],
+          },
+        ]
+      : []),
   ],
 };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BSON, MongoClient } from 'mongodb';
 import { startTestApi, type TestApi } from '../support/api-harness';
 import { nationalMobile } from '../support/api-client';
 import { allPages, before, readOk, Writer } from '../support/read-client';
@@ -8,17 +9,32 @@ import { TestClock } from '../support/test-clock';
 
 const NOW = '2026-06-01T00:00:00.000Z';
 
-/** The needles found in the raw bytes of the read-model file (and its SQLite companions). */
-function personalDataInReadModels(dataDir: string, needles: string[]): string[] {
-  const files = readdirSync(dataDir).filter((name) => name.startsWith('read-models.db'));
-  expect(files).toContain('read-models.db');
+/**
+ * The needles found where the read models are kept: the raw bytes of the embedded read-model file
+ * (and its SQLite companions), or every document of every collection of the MongoDB database.
+ */
+async function personalDataInReadModels(api: TestApi, needles: string[]): Promise<string[]> {
   const found: string[] = [];
-  for (const file of files) {
-    const bytes = readFileSync(join(dataDir, file));
-    for (const needle of needles) {
-      for (const form of [needle, needle.toLowerCase()]) if (bytes.includes(Buffer.from(form, 'utf8'))) found.push(`${file}: ${form}`);
+  const search = (where: string, text: string) => {
+    for (const needle of needles) for (const form of [needle, needle.toLowerCase()]) if (text.includes(form)) found.push(`${where}: ${form}`);
+  };
+  if (api.database) {
+    const client = await MongoClient.connect(process.env.MONGO_URL!);
+    try {
+      const db = client.db(api.database);
+      const collections = await db.listCollections().toArray();
+      expect(collections.map((c) => c.name)).toContain('profiles');
+      for (const { name } of collections) {
+        for (const doc of await db.collection(name).find().toArray()) search(`${name}/${String(doc._id)}`, BSON.EJSON.stringify(doc));
+      }
+    } finally {
+      await client.close();
     }
+    return found;
   }
+  const files = readdirSync(api.dataDir).filter((name) => name.startsWith('read-models.db'));
+  expect(files).toContain('read-models.db');
+  for (const file of files) search(file, readFileSync(join(api.dataDir, file)).toString('latin1'));
   return found;
 }
 
@@ -74,8 +90,8 @@ describe('erasure on the read side', () => {
     const profile = await readOk(api, `/v1/profiles/${erased}`, { minPosition: w.position });
     expect({ name: profile.name, email: profile.email, phone: profile.phone }).toEqual({ name: '***', email: '***', phone: '***' });
     // The search does see the customer's documents (by id) in the file: only its personal data is absent.
-    expect(personalDataInReadModels(api.dataDir, [erased]).length).toBeGreaterThan(0);
-    expect(personalDataInReadModels(api.dataDir, needles)).toEqual([]);
+    expect((await personalDataInReadModels(api, [erased])).length).toBeGreaterThan(0);
+    expect(await personalDataInReadModels(api, needles)).toEqual([]);
   });
 
   it('takes the customer out of segments, KPIs and follow-ups, and shows "[erased]" on the profile', async () => {
@@ -109,7 +125,7 @@ describe('erasure on the read side', () => {
     const followUps = await readOk(api, '/v1/follow-ups?overdue=true', { minPosition: reply.position });
     expect(followUps.items.map((i: { customerId: string }) => i.customerId).sort()).toEqual([...others].sort());
 
-    expect(personalDataInReadModels(api.dataDir, needles)).toEqual([]);
+    expect(await personalDataInReadModels(api, needles)).toEqual([]);
   });
 
   it('stays erased after a restart and after a rebuild of every read model', async () => {
@@ -128,6 +144,6 @@ describe('erasure on the read side', () => {
     const rebuilt = await readOk(api, `/v1/profiles/${erased}`);
     expect({ name: rebuilt.name, email: rebuilt.email, phone: rebuilt.phone }).toEqual({ name: '[erased]', email: '[erased]', phone: '[erased]' });
     expect((await readOk(api, '/v1/kpis')).managedCustomers).toBe(2);
-    expect(personalDataInReadModels(api.dataDir, needles)).toEqual([]);
+    expect(await personalDataInReadModels(api, needles)).toEqual([]);
   });
 });
