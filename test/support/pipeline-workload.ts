@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import type { RecordedEvent } from '@crm/event-store';
+import { type CustomerEventValue, decodeFeedMessage } from '@crm/messaging';
+import { readTopic, testKafka } from '../../libs/messaging/src/testing/kafka-test-kit';
+import {
+  acquisitionOf,
+  advance,
+  commandOf,
+  type CustomerScript,
+  type DomainCommand,
+  httpCommandOf,
+  newScript,
+  scriptFor,
+  type Step,
+} from './customer-workload';
+
+/*
+ * The command side of the pipeline fault suites: a workload sent over HTTP to whichever API process
+ * is up, what it acknowledged, and the checks that relate the event log to Kafka and the read models.
+ */
+
+export const PIPELINE_KEYS = {
+  service: 'pipeline-service-key-000000001',
+  auditor: 'pipeline-auditor-key-000000002',
+  analyst: 'pipeline-analyst-key-000000003',
+  admin: 'pipeline-admin-key-00000000004',
+};
+export const PIPELINE_API_KEYS = Object.entries(PIPELINE_KEYS)
+  .map(([role, key]) => `${key}:${role}`)
+  .join(',');
+
+const DAY = 86_400_000;
+
+/** A command the server acknowledged (2xx): its reply, and the correlation id it was sent with. */
+export interface Ack {
+  correlationId: string;
+  type: DomainCommand['type'];
+  customerId: string;
+  revision: number;
+  position: number;
+  at: number;
+}
+
+/** Commands that can be accepted without an event (same order again, same owner, nothing changed, erased twice). */
+const MAY_BE_NO_OP = new Set<DomainCommand['type']>(['RecordPurchase', 'AssignOwner', 'UpdateProfile', 'ErasePersonalData']);
+
+export type Make = () => DomainCommand & { at: number };
+
+export class PipelineWorkload {
+  readonly acks: Ack[] = [];
+  readonly refused = new Set<string>();
+  readonly refusals: Record<string, number> = {};
+  readonly unexpected: string[] = [];
+  /** Requests without an answer (the API died under them): stored or not, nobody knows. */
+  lost = 0;
+  private readonly scripts: CustomerScript[];
+  private readonly start = Date.now() - 700 * DAY;
+  private readonly ceiling = Date.now() - 60_000;
+
+  constructor(
+    private readonly customers: number,
+    private readonly steps: readonly Step[],
+    readonly concurrency: number,
+  ) {
+    this.scripts = Array.from({ length: customers }, (_, i) => newScript(randomUUID(), this.start + i * 3_600_000));
+  }
+
+  acquisitions(): Make[] {
+    return this.scripts.map((script, i) => () => {
+      script.acquired = true;
+      return { ...acquisitionOf(script, this.steps[i], i), at: script.at };
+    });
+  }
+
+  commands(): Make[] {
+    return this.steps.slice(this.customers).map((step) => () => {
+      const script = scriptFor(this.scripts, step);
+      const at = advance(script, step, this.start, this.ceiling);
+      return { ...commandOf(script, step, at), at };
+    });
+  }
+
+  async send(url: string, make: Make): Promise<void> {
+    const { at, ...command } = make();
+    const http = httpCommandOf(command, new Date(at).toISOString());
+    const correlationId = randomUUID();
+    let res: Response;
+    let body: Record<string, unknown>;
+    try {
+      res = await fetch(url + http.path, {
+        method: http.method,
+        headers: {
+          authorization: `Bearer ${PIPELINE_KEYS[http.role]}`,
+          'x-correlation-id': correlationId,
+          ...(http.body && { 'content-type': 'application/json' }),
+        },
+        body: http.body && JSON.stringify(http.body),
+        signal: AbortSignal.timeout(30_000),
+      });
+      body = (await res.json()) as Record<string, unknown>;
+    } catch {
+      this.lost++;
+      return;
+    }
+    if (res.status === 200 || res.status === 201) {
+      const reply = body as unknown as Ack;
+      this.acks.push({ correlationId, type: command.type, customerId: reply.customerId, revision: reply.revision, position: reply.position, at: Date.now() });
+    } else if ([404, 409, 422].includes(res.status)) {
+      this.refused.add(correlationId);
+      const reason = `${res.status} ${String((body.error as { code?: string } | undefined)?.code)}`;
+      this.refusals[reason] = (this.refusals[reason] ?? 0) + 1;
+    } else {
+      this.unexpected.push(`${http.method} ${http.path} ${JSON.stringify(http.body)} -> ${res.status} ${JSON.stringify(body)}`);
+    }
+  }
+
+  /**
+   * Sends queued commands `concurrency` at a time until the queue is empty or `stopped()`; the rest
+   * stays queued. `paceMs()`: how long each sender waits between commands (a steadier load).
+   */
+  async pump(url: string, queue: Make[], stopped: () => boolean, paceMs: () => number = () => 0): Promise<void> {
+    const worker = async () => {
+      while (!stopped() && queue.length > 0) {
+        await this.send(url, queue.shift()!);
+        const pause = paceMs();
+        if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, worker));
+  }
+}
+
+/** Every acknowledged command is in the log as acknowledged; no refused command left anything there. */
+export function expectAcknowledgedInLog(workload: PipelineWorkload, log: readonly RecordedEvent[], streams: Map<string, RecordedEvent[]>): void {
+  const byCorrelation = new Map<string, RecordedEvent[]>();
+  for (const e of log) {
+    const id = String(e.metadata.correlationId);
+    byCorrelation.set(id, [...(byCorrelation.get(id) ?? []), e]);
+  }
+  const problems: string[] = [];
+  for (const ack of workload.acks) {
+    const own = byCorrelation.get(ack.correlationId);
+    const stream = streams.get(`customer-${ack.customerId}`) ?? [];
+    if (own) {
+      const last = own[own.length - 1];
+      if (last.streamId !== `customer-${ack.customerId}` || last.revision !== ack.revision || last.position !== ack.position) {
+        problems.push(`${ack.type} ${ack.correlationId}: acknowledged ${ack.revision}@${ack.position}, stored ${last.revision}@${last.position}`);
+      }
+    } else if (!MAY_BE_NO_OP.has(ack.type) || stream[ack.revision]?.position !== ack.position) {
+      problems.push(`${ack.type} ${ack.correlationId} for ${ack.customerId}: acknowledged ${ack.revision}@${ack.position}, not in the log`);
+    }
+  }
+  for (const id of workload.refused) if (byCorrelation.has(id)) problems.push(`refused command ${id} stored events`);
+  expect(problems).toEqual([]);
+}
+
+export interface ProjectionsView {
+  position: number;
+  head: number;
+  lag: number;
+  parked: number;
+  states: string[];
+}
+
+export async function projectionsOf(url: string): Promise<ProjectionsView> {
+  const res = await fetch(`${url}/v1/projections`, { headers: { authorization: `Bearer ${PIPELINE_KEYS.analyst}` }, signal: AbortSignal.timeout(10_000) });
+  if (res.status !== 200) throw new Error(`GET /v1/projections: ${res.status} ${await res.text()}`);
+  const { projections } = (await res.json()) as { projections: { position: number; head: number; lagEvents: number; status: string; parkedCustomers: number }[] };
+  return {
+    position: Math.min(...projections.map((p) => p.position)),
+    head: Math.max(...projections.map((p) => p.head)),
+    lag: Math.max(...projections.map((p) => p.lagEvents)),
+    parked: Math.max(...projections.map((p) => p.parkedCustomers)),
+    states: projections.map((p) => p.status),
+  };
+}
+
+/** Waits until every projection is live at the head of the log, as the API reports it. */
+export async function waitCaughtUp(url: string, timeoutMs: number): Promise<ProjectionsView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ProjectionsView | string = 'no answer';
+  for (;;) {
+    try {
+      last = await projectionsOf(url);
+      if (last.lag === 0 && last.position >= last.head && last.states.every((s) => s === 'live')) return last;
+    } catch (error) {
+      last = String(error);
+    }
+    if (Date.now() > deadline) throw new Error(`The read models did not catch up within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every customer event the topic holds (duplicates included), decoded as a consumer decodes them. */
+export async function customerEventsInKafka(brokers: string, topic: string): Promise<{ events: CustomerEventValue[]; watermarks: number }> {
+  const kafka = testKafka(brokers, `pipeline-reader-${randomUUID().slice(0, 8)}`);
+  const messages = await readTopic(kafka, topic, 60_000);
+  const events: CustomerEventValue[] = [];
+  let watermarks = 0;
+  for (const m of messages) {
+    const decoded = decodeFeedMessage({ key: m.key, value: m.value, headers: m.headers } as Parameters<typeof decodeFeedMessage>[0]);
+    if (decoded.kind === 'event') events.push(decoded.event);
+    else watermarks++;
+  }
+  return { events, watermarks };
+}
+
+/**
+ * Every event of the log reached the topic at least once, each copy as stored (same stream,
+ * revision and position), and the topic holds nothing the log does not. Returns how many copies
+ * were extra (at-least-once redelivery after a crash or a failed send).
+ */
+export function expectLogInKafka(log: readonly RecordedEvent[], inKafka: readonly CustomerEventValue[]): number {
+  const byId = new Map(log.map((e) => [e.eventId, e]));
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const k of inKafka) {
+    const stored = byId.get(k.eventId);
+    if (!stored) problems.push(`${k.eventId} (${k.type} ${k.streamId}@${k.revision}) is in Kafka but not in the log`);
+    else if (stored.streamId !== k.streamId || stored.revision !== k.revision || stored.position !== k.position || stored.type !== k.type) {
+      problems.push(`${k.eventId}: Kafka has ${k.type} ${k.streamId}@${k.revision} pos ${k.position}, the log ${stored.type} ${stored.streamId}@${stored.revision} pos ${stored.position}`);
+    }
+    seen.add(k.eventId);
+  }
+  const missing = log.filter((e) => !seen.has(e.eventId));
+  for (const e of missing.slice(0, 10)) problems.push(`${e.eventId} (${e.type} ${e.streamId}@${e.revision} pos ${e.position}) never reached Kafka`);
+  if (missing.length > 10) problems.push(`... ${missing.length} events of the log never reached Kafka`);
+  expect(problems).toEqual([]);
+  return inKafka.length - seen.size;
+}
+
+/** MONGO_URL with another database name. */
+export function mongoUrlFor(base: string, database: string): string {
+  const url = new URL(base);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export async function withMongo<T>(url: string, work: (client: MongoClient) => Promise<T>): Promise<T> {
+  const client = new MongoClient(url, { retryWrites: false, serverSelectionTimeoutMS: 10_000 });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Customers parked by any runner (every `parked_*` collection of the database). */
+export async function parkedCustomers(client: MongoClient): Promise<Record<string, unknown[]>> {
+  const db = client.db();
+  const parked: Record<string, unknown[]> = {};
+  for (const { name } of await db.listCollections({}, { nameOnly: true }).toArray()) {
+    if (!name.startsWith('parked_')) continue;
+    const docs = await db.collection(name).find({}).toArray();
+    if (docs.length > 0) parked[name] = docs;
+  }
+  return parked;
+}
+
+export function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}
