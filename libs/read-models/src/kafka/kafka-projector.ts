@@ -8,6 +8,9 @@ import { partitionCheckpointName } from '../queries/partition-watermark';
 /** Wait before a crashed consumer (an error kafkajs does not retry) is replaced. */
 const RESTART_DELAY_MS = 1_000;
 
+/** Dead letters per produce request (a fetched batch is at most 256 KiB per partition). */
+const DEAD_LETTER_CHUNK = 100;
+
 /** Errors of an offset commit that only mean the partition moved to another member meanwhile. */
 const REBALANCED = new Set(['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR']);
 
@@ -187,13 +190,14 @@ export class KafkaProjector {
 
   private async deadLetter(topic: string, partition: number, dead: { message: KafkaMessage; reason: string; customerId?: string }[]) {
     const failedAt = this.now().toISOString();
-    await this.deadLetters.send({
-      topic: this.options.deadLetterTopic,
-      acks: -1,
-      messages: dead.map(({ message, reason, customerId }) =>
-        toDeadLetterMessage({ reason, topic, partition, message, parkedCustomerId: customerId, failedAt }),
-      ),
-    });
+    const messages = dead.map(({ message, reason, customerId }) =>
+      toDeadLetterMessage({ reason, topic, partition, message, parkedCustomerId: customerId, failedAt }),
+    );
+    // A dead letter carries its original message and more: a whole batch of them in one request
+    // could pass the broker's request size limit, so they go in bounded chunks.
+    for (let from = 0; from < messages.length; from += DEAD_LETTER_CHUNK) {
+      await this.deadLetters.send({ topic: this.options.deadLetterTopic, acks: -1, messages: messages.slice(from, from + DEAD_LETTER_CHUNK) });
+    }
     this.deadLettered += dead.length;
   }
 
