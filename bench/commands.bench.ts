@@ -8,7 +8,7 @@ import { startServer } from './support/server-process';
 import { fmt, summarize } from './support/stats';
 
 // 32 concurrent HTTP clients issuing mixed commands against the embedded default, then, in the
-// same run, the event store's raw append rate with the same durability (WAL + synchronous=FULL).
+// same run, the event store's raw append rate with the same durability (WAL, an fsync per group commit before any reply).
 const COUNT = Number(process.env.BENCH_COUNT ?? 40_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const WARMUP = Math.min(2_000, Math.floor(COUNT / 10));
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     const rate = COUNT / http.seconds;
     const lat = summarize(http.latencies);
     const failed = [...http.failures.values()].reduce((a, b) => a + b, 0);
-    console.log(`bench:commands  ${COUNT} commands, ${CLIENTS} concurrent clients, embedded default (SQLite WAL, synchronous=FULL)`);
+    console.log(`bench:commands  ${COUNT} commands, ${CLIENTS} concurrent clients, embedded default (SQLite WAL, fsync per group commit)`);
     console.log(`  API commands/s        ${fmt(rate, 0)}`);
     console.log(`  latency p50 / p99     ${fmt(lat.p50, 2)} ms / ${fmt(lat.p99, 2)} ms (max ${fmt(lat.max, 1)} ms)`);
     console.log(`  non-2xx replies       ${failed}${failed ? ` ${JSON.stringify(Object.fromEntries(http.failures))}` : ''}`);

@@ -25,8 +25,10 @@ export interface ServerProcess {
 /** Starts the built embedded default (`dist/apps/api/src/main.js`) and waits for /health. */
 export async function startServer(root: string, env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
+  // The embedded default whatever the shell carries: server settings (.infra/env) would switch it to Kafka and MongoDB.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(CRM_|KAFKA_|MONGO_|ESDB_)/.test(name)));
   const child = spawn(process.execPath, [...NODE_FLAGS, join(root, 'dist/apps/api/src/main.js')], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), CRM_LOG_LEVEL: 'warn', ...env },
+    env: { ...inherited, HOST: '127.0.0.1', PORT: String(port), CRM_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -12,6 +12,9 @@ export function partitionCheckpointName(topic: string, partition: number): strin
  * the projector itself.
  */
 export class PartitionWatermark implements ReadPosition {
+  /** The last read of the checkpoints: callers within pollMs of it share it (many waiting requests, one read). */
+  private latest: { startedAt: number; value: Promise<number> } | null = null;
+
   constructor(
     private readonly store: DocumentStore,
     private readonly topic: string,
@@ -19,13 +22,16 @@ export class PartitionWatermark implements ReadPosition {
     private readonly pollMs = 20,
   ) {}
 
-  async current(): Promise<number> {
-    const count = await this.partitions();
-    let lowest = Number.MAX_SAFE_INTEGER;
-    for (let p = 0; p < count; p++) {
-      lowest = Math.min(lowest, (await this.store.readCheckpoint(partitionCheckpointName(this.topic, p))) ?? 0);
-    }
-    return count === 0 ? 0 : lowest;
+  /** A lower bound of the position (at most pollMs old): positions only grow. */
+  current(): Promise<number> {
+    const now = Date.now();
+    if (this.latest && now - this.latest.startedAt < this.pollMs) return this.latest.value;
+    const value = this.read();
+    this.latest = { startedAt: now, value };
+    value.catch(() => {
+      if (this.latest?.value === value) this.latest = null;
+    });
+    return value;
   }
 
   async waitFor(position: number, timeoutMs: number): Promise<boolean> {
@@ -35,5 +41,13 @@ export class PartitionWatermark implements ReadPosition {
       if (Date.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, Math.min(this.pollMs, Math.max(1, deadline - Date.now()))));
     }
+  }
+
+  private async read(): Promise<number> {
+    const count = await this.partitions();
+    if (count === 0) return 0;
+    const names = Array.from({ length: count }, (_, p) => partitionCheckpointName(this.topic, p));
+    const positions = await Promise.all(names.map((name) => this.store.readCheckpoint(name)));
+    return Math.min(...positions.map((p) => p ?? 0));
   }
 }
