@@ -5,13 +5,12 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '@crm/event-store';
 import { EmbeddedDocumentStore, KpisQuery } from '@crm/read-models';
 import { buildServer } from '../support/crm-server';
-import { type Step, stepArb } from '../support/customer-workload';
+import { expectAcknowledgedInLog, type Step, stepArb } from '../support/customer-workload';
 import { Pipeline } from '../support/pipeline-harness';
 import { DedicatedKafka } from '../support/pipeline-processes';
 import {
   countBy,
   customerEventsInKafka,
-  expectAcknowledgedInLog,
   expectLogInKafka,
   PIPELINE_KEYS,
   PipelineWorkload,

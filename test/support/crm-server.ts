@@ -55,10 +55,23 @@ export interface CrmServer {
  * waits until it answers /health. Settings of the production components (Kafka, MongoDB,
  * EventStoreDB) that the test environment may carry are removed: this is the embedded server.
  */
-export async function startCrmServer(buildDir: string, env: Record<string, string>): Promise<CrmServer> {
+export function startCrmServer(buildDir: string, env: Record<string, string>): Promise<CrmServer> {
+  return startBuiltProcess(buildDir, 'apps/api/src/main.js', env, { label: 'server', timeoutMs: 30_000 });
+}
+
+/**
+ * Starts a main of a build (relative to the build folder) on a free port and waits until it
+ * answers /health. The test environment's CRM_/KAFKA_/MONGO_/ESDB_ settings are removed, `env` applied.
+ */
+export async function startBuiltProcess(
+  buildDir: string,
+  main: string,
+  env: Record<string, string>,
+  { label, timeoutMs }: { label: string; timeoutMs: number },
+): Promise<CrmServer> {
   const port = await freePort();
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(CRM_|KAFKA_|MONGO_|ESDB_)/.test(name)));
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', join(buildDir, 'apps/api/src/main.js')], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', join(buildDir, main)], {
     env: { ...inherited, HOST: '127.0.0.1', PORT: String(port), CRM_LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -71,9 +84,9 @@ export async function startCrmServer(buildDir: string, env: Record<string, strin
     else void once(child, 'exit').then(([code, signal]) => resolveExit({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The server exited (${child.exitCode ?? child.signalCode}): ${stderr}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The ${label} exited (${child.exitCode ?? child.signalCode}): ${stderr}`);
     try {
       if ((await fetch(`${url}/health`)).ok) break;
     } catch {
@@ -81,7 +94,7 @@ export async function startCrmServer(buildDir: string, env: Record<string, strin
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`The server did not answer /health within 30 s: ${stderr}`);
+      throw new Error(`The ${label} did not answer /health within ${timeoutMs / 1000} s: ${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 25));
   }

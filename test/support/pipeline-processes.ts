@@ -1,9 +1,8 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type CrmServer, type Exit, freePort } from './crm-server';
+import { type CrmServer, freePort, startBuiltProcess } from './crm-server';
 
 const root = resolve(__dirname, '../..');
 
@@ -12,45 +11,9 @@ export type PipelineApp = 'api' | 'projector';
 
 const MAINS: Record<PipelineApp, string> = { api: 'apps/api/src/main.js', projector: 'apps/projector/src/main.js' };
 
-/**
- * startCrmServer (crm-server.ts) for either main of a build: a free port, the test environment's
- * CRM_/KAFKA_/MONGO_/ESDB_ settings removed and `env` applied, resolved once /health answers.
- */
-export async function startPipelineProcess(buildDir: string, app: PipelineApp, env: Record<string, string>, timeoutMs = 60_000): Promise<CrmServer> {
-  const port = await freePort();
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(CRM_|KAFKA_|MONGO_|ESDB_)/.test(name)));
-  const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=64', join(buildDir, MAINS[app])], {
-    env: { ...inherited, HOST: '127.0.0.1', PORT: String(port), CRM_LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-20_000);
-  });
-  const exited = new Promise<Exit>((resolveExit) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolveExit({ code: child.exitCode, signal: child.signalCode });
-    else void once(child, 'exit').then(([code, signal]) => resolveExit({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The ${app} exited (${child.exitCode ?? child.signalCode}): ${stderr}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`The ${app} did not answer /health within ${timeoutMs} ms: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  const signal = (name: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(name);
-    return exited;
-  };
-  return { url, child, stderr: () => stderr, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') };
+/** Either main of the production split from a build, resolved once /health answers (see startBuiltProcess). */
+export function startPipelineProcess(buildDir: string, app: PipelineApp, env: Record<string, string>, timeoutMs = 60_000): Promise<CrmServer> {
+  return startBuiltProcess(buildDir, MAINS[app], env, { label: app, timeoutMs });
 }
 
 /**

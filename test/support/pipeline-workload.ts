@@ -42,9 +42,6 @@ export interface Ack {
   at: number;
 }
 
-/** Commands that can be accepted without an event (same order again, same owner, nothing changed, erased twice). */
-const MAY_BE_NO_OP = new Set<DomainCommand['type']>(['RecordPurchase', 'AssignOwner', 'UpdateProfile', 'ErasePersonalData']);
-
 export type Make = () => DomainCommand & { at: number };
 
 export class PipelineWorkload {
@@ -129,30 +126,6 @@ export class PipelineWorkload {
     };
     await Promise.all(Array.from({ length: this.concurrency }, worker));
   }
-}
-
-/** Every acknowledged command is in the log as acknowledged; no refused command left anything there. */
-export function expectAcknowledgedInLog(workload: PipelineWorkload, log: readonly RecordedEvent[], streams: Map<string, RecordedEvent[]>): void {
-  const byCorrelation = new Map<string, RecordedEvent[]>();
-  for (const e of log) {
-    const id = String(e.metadata.correlationId);
-    byCorrelation.set(id, [...(byCorrelation.get(id) ?? []), e]);
-  }
-  const problems: string[] = [];
-  for (const ack of workload.acks) {
-    const own = byCorrelation.get(ack.correlationId);
-    const stream = streams.get(`customer-${ack.customerId}`) ?? [];
-    if (own) {
-      const last = own[own.length - 1];
-      if (last.streamId !== `customer-${ack.customerId}` || last.revision !== ack.revision || last.position !== ack.position) {
-        problems.push(`${ack.type} ${ack.correlationId}: acknowledged ${ack.revision}@${ack.position}, stored ${last.revision}@${last.position}`);
-      }
-    } else if (!MAY_BE_NO_OP.has(ack.type) || stream[ack.revision]?.position !== ack.position) {
-      problems.push(`${ack.type} ${ack.correlationId} for ${ack.customerId}: acknowledged ${ack.revision}@${ack.position}, not in the log`);
-    }
-  }
-  for (const id of workload.refused) if (byCorrelation.has(id)) problems.push(`refused command ${id} stored events`);
-  expect(problems).toEqual([]);
 }
 
 export interface ProjectionsView {
