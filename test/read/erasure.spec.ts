@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BSON, MongoClient } from 'mongodb';
+import { BSON } from 'mongodb';
 import { startTestApi, type TestApi } from '../support/api-harness';
+import { withMongo } from '../support/mongo';
 import { nationalMobile } from '../support/api-client';
 import { allPages, before, readOk, Writer } from '../support/read-client';
 import { TestClock } from '../support/test-clock';
@@ -19,17 +20,15 @@ async function personalDataInReadModels(api: TestApi, needles: string[]): Promis
     for (const needle of needles) for (const form of [needle, needle.toLowerCase()]) if (text.includes(form)) found.push(`${where}: ${form}`);
   };
   if (api.database) {
-    const client = await MongoClient.connect(process.env.MONGO_URL!);
-    try {
-      const db = client.db(api.database);
+    const database = api.database;
+    await withMongo(process.env.MONGO_URL!, async (client) => {
+      const db = client.db(database);
       const collections = await db.listCollections().toArray();
       expect(collections.map((c) => c.name)).toContain('profiles');
       for (const { name } of collections) {
         for (const doc of await db.collection(name).find().toArray()) search(`${name}/${String(doc._id)}`, BSON.EJSON.stringify(doc));
       }
-    } finally {
-      await client.close();
-    }
+    });
     return found;
   }
   const files = readdirSync(api.dataDir).filter((name) => name.startsWith('read-models.db'));

@@ -8,7 +8,7 @@ import { loadConfig } from '@crm/config';
 import { resolveApiKeys } from '../../apps/api/src/auth/api-keys';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import type { Clock } from '@crm/platform';
-import { MongoClient } from 'mongodb';
+import { mongoUrlFor, withMongo } from './mongo';
 
 export const KEYS = {
   service: 'test-service-key-0000000001',
@@ -40,11 +40,9 @@ function serverScope(): ServerScope {
   if (!KAFKA_BROKERS || !MONGO_URL) throw new Error('CRM_TEST_STACK=servers needs KAFKA_BROKERS and MONGO_URL (npm run infra:up)');
   const id = randomUUID().replace(/-/g, '').slice(0, 12);
   const database = `crm_e2e_${id}`;
-  const url = new URL(MONGO_URL);
-  url.pathname = `/${database}`;
   // Read-your-writes waits longer: on a busy 2-core machine a batch through broker and document
   // server can take seconds, and these suites check results, not latency (bench:pipeline does).
-  const env = { KAFKA_BROKERS, MONGO_URL: url.toString(), CRM_KAFKA_NAMESPACE: `e2e-${id}`, CRM_FRESHNESS_WAIT_MS: '15000' };
+  const env = { KAFKA_BROKERS, MONGO_URL: mongoUrlFor(MONGO_URL, database), CRM_KAFKA_NAMESPACE: `e2e-${id}`, CRM_FRESHNESS_WAIT_MS: '15000' };
   return { database, env };
 }
 
@@ -109,14 +107,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     destroy: async () => {
       await close();
       rmSync(dataDir, { recursive: true, force: true });
-      if (scope) {
-        const client = await MongoClient.connect(scope.env.MONGO_URL);
-        try {
-          await client.db().dropDatabase();
-        } finally {
-          await client.close();
-        }
-      }
+      if (scope) await withMongo(scope.env.MONGO_URL, (client) => client.db().dropDatabase());
     },
   };
   return api;

@@ -7,7 +7,8 @@ import { type Document, MongoDocumentStore } from '@crm/read-models';
 import { testKafka } from '../../libs/messaging/src/testing/kafka-test-kit';
 import type { CrmServer } from './crm-server';
 import { startPipelineProcess } from './pipeline-processes';
-import { mongoUrlFor, PIPELINE_API_KEYS, withMongo } from './pipeline-workload';
+import { mongoUrlFor, withMongo } from './mongo';
+import { PIPELINE_API_KEYS } from './pipeline-workload';
 import { type ReadModelSnapshot, snapshotOf } from './read-model-consistency';
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import type { MongoClient } from 'mongodb';
 import type { RecordedEvent } from '@crm/event-store';
 import { type CustomerEventValue, decodeFeedMessage } from '@crm/messaging';
 import { readTopic, testKafka } from '../../libs/messaging/src/testing/kafka-test-kit';
@@ -201,23 +201,6 @@ export function expectLogInKafka(log: readonly RecordedEvent[], inKafka: readonl
   if (missing.length > 10) problems.push(`... ${missing.length} events of the log never reached Kafka`);
   expect(problems).toEqual([]);
   return inKafka.length - seen.size;
-}
-
-/** MONGO_URL with another database name. */
-export function mongoUrlFor(base: string, database: string): string {
-  const url = new URL(base);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-export async function withMongo<T>(url: string, work: (client: MongoClient) => Promise<T>): Promise<T> {
-  const client = new MongoClient(url, { retryWrites: false, serverSelectionTimeoutMS: 10_000 });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.close();
-  }
 }
 
 /** Customers parked by any runner (every `parked_*` collection of the database). */
