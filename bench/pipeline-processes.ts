@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, NODE_FLAGS } from './support/server-process';
+import { freePort } from '@crm/testing';
+import { NODE_FLAGS } from './support/server-process';
 
 // The production path as separate processes, started from a build (dist/ or a scratch swc output).
 

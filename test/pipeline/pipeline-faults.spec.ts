@@ -7,7 +7,7 @@ import { EmbeddedDocumentStore, KpisQuery } from '@crm/read-models';
 import { buildServer } from '../support/crm-server';
 import { expectAcknowledgedInLog, type Step, stepArb } from '../support/customer-workload';
 import { Pipeline } from '../support/pipeline-harness';
-import { DedicatedKafka } from '../support/pipeline-processes';
+import { DedicatedKafka } from '../../libs/messaging/src/testing/dedicated-kafka';
 import {
   countBy,
   customerEventsInKafka,
@@ -17,8 +17,8 @@ import {
   parkedCustomers,
   projectionsOf,
   waitCaughtUp,
-  withMongo,
 } from '../support/pipeline-workload';
+import { withMongo } from '../support/mongo';
 import { expectProfilesCoverLog, expectSameReadModels, expectWellFormedLog, rebuiltSnapshot } from '../support/read-model-consistency';
 
 /*

@@ -1,2 +1,3 @@
 export * from './given-when-then';
 export * from './customer.fixtures';
+export * from './free-port';

@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import type { Kafka, Producer } from 'kafkajs';
 import { decodeCommandResultMessage, toCommandResultMessage } from '../messages/command-result.message';
 import { decodeCommandMessage, toCommandMessage } from '../messages/command.message';
@@ -9,17 +6,10 @@ import { decodeCustomerEventMessage, toCustomerEventMessage } from '../messages/
 import { decodeDeadLetterMessage, toDeadLetterMessage } from '../messages/dead-letter.message';
 import { decodeWatermarkMessage, toWatermarkMessage } from '../messages/watermark.message';
 import { recordedEvent } from '../testing/event-fixtures';
-import { shareBroker, takeBroker } from '../testing/broker-lock';
+import { DedicatedKafka } from '../testing/dedicated-kafka';
 import { describeWithKafka, readTopic, testKafka, uniqueTopic } from '../testing/kafka-test-kit';
 import { ensureTopics } from '../topics';
 import { createIdempotentProducer } from './kafka-client';
-
-const run = promisify(execFile);
-const KAFKA_SH = resolve(__dirname, '../../../../infra/kafka.sh');
-
-async function kafkaCtl(command: 'stop' | 'start'): Promise<void> {
-  await run('bash', [KAFKA_SH, command], { timeout: 120_000 });
-}
 
 describeWithKafka('Kafka messaging against a real broker', (brokers) => {
   jest.setTimeout(60_000);
@@ -27,26 +17,15 @@ describeWithKafka('Kafka messaging against a real broker', (brokers) => {
   let producer: Producer;
 
   beforeAll(async () => {
-    const release = await shareBroker();
     kafka = testKafka(brokers, 'messaging-int');
     producer = createIdempotentProducer(kafka);
-    await producer.connect().finally(release);
+    await producer.connect();
   });
-
-  /** Runs a test body while holding the broker shared: no spec of this lib stops it meanwhile. */
-  const sharing = (body: () => Promise<void>) => async () => {
-    const release = await shareBroker();
-    try {
-      await body();
-    } finally {
-      release();
-    }
-  };
   afterAll(async () => {
     await producer.disconnect();
   });
 
-  it('ensureTopics creates topics with the asked partition count, once', sharing(async () => {
+  it('ensureTopics creates topics with the asked partition count, once', async () => {
     const names = [uniqueTopic('ensure-a'), uniqueTopic('ensure-b')];
     expect(await ensureTopics(kafka, names, { partitions: 4 })).toEqual(names);
     expect(await ensureTopics(kafka, names, { partitions: 4 })).toEqual([]);
@@ -58,9 +37,9 @@ describeWithKafka('Kafka messaging against a real broker', (brokers) => {
     } finally {
       await admin.disconnect();
     }
-  }));
+  });
 
-  it('every contract survives the trip through the broker and is decoded by its own decoder', sharing(async () => {
+  it('every contract survives the trip through the broker and is decoded by its own decoder', async () => {
     const topic = uniqueTopic('contracts');
     await ensureTopics(kafka, [topic]);
     const event = toCustomerEventMessage(recordedEvent());
@@ -80,19 +59,24 @@ describeWithKafka('Kafka messaging against a real broker', (brokers) => {
     expect(decodeCommandMessage(kind('command')[0])).toMatchObject({ ok: true, command: { commandId, customerId, type: 'ChurnCustomer' } });
     expect(decodeCommandResultMessage(kind('command-result')[0])).toMatchObject({ commandId, status: 'accepted', position: 77 });
     expect(decodeDeadLetterMessage(kind('dead-letter')[0])).toMatchObject({ reason: 'unknown event type', offset: '5', value: event.value, parkedCustomerId: event.key });
-  }));
+  });
 
   it('an idempotent producer sending through a broker stop and start loses nothing, keeps per-key order, duplicates nothing by itself', async () => {
-    // Exclusive: the other specs of this lib wait instead of meeting a broker that is going down.
-    const release = await takeBroker();
+    // A broker of this test's own: stopping the shared one would fail whatever else runs on it meanwhile.
+    const broker = await DedicatedKafka.create();
+    const own = testKafka(broker.brokers, 'messaging-restart');
+    const ownProducer = createIdempotentProducer(own);
     try {
-      await sendThroughRestart();
+      await broker.start();
+      await ownProducer.connect();
+      await sendThroughRestart(broker, own, ownProducer);
     } finally {
-      release();
+      await ownProducer.disconnect().catch(() => undefined);
+      await broker.destroy();
     }
-  }, 90_000);
+  }, 180_000);
 
-  async function sendThroughRestart(): Promise<void> {
+  async function sendThroughRestart(broker: DedicatedKafka, kafka: Kafka, producer: Producer): Promise<void> {
     const topic = uniqueTopic('restart');
     await ensureTopics(kafka, [topic]);
     const keys = ['k0', 'k1', 'k2', 'k3', 'k4'];
@@ -114,16 +98,16 @@ describeWithKafka('Kafka messaging against a real broker', (brokers) => {
     })();
     try {
       await new Promise((r) => setTimeout(r, 1_000));
-      await kafkaCtl('stop');
+      await broker.stop();
       const sentWhileDown = sent;
       await new Promise((r) => setTimeout(r, 1_000));
       expect(sent).toBe(sentWhileDown);
-      await kafkaCtl('start');
+      await broker.start();
       const afterRestart = sent;
       await until(() => sent >= afterRestart + 50, 45_000);
     } finally {
       sending = false;
-      await kafkaCtl('start');
+      await broker.start();
       await sender;
     }
 

@@ -9,7 +9,6 @@ import { type CustomerEventValue } from '../messages/customer-event.message';
 import { decodeFeedMessage } from '../messages/watermark.message';
 import { ensureTopics } from '../topics';
 import { eventToAppend } from '../testing/event-fixtures';
-import { type Release, shareBroker } from '../testing/broker-lock';
 import { describeWithKafka, type ReadMessage, readTopic, testKafka, uniqueTopic } from '../testing/kafka-test-kit';
 import { MemoryCheckpoints, until } from '../testing/relay-fakes';
 import { Relay, type RelayOptions } from './relay';
@@ -39,22 +38,18 @@ describeWithKafka('Relay against a real Kafka broker', (brokers) => {
   let store: SqliteEventStore;
   let topic: string;
   let checkpoints: MemoryCheckpoints;
-  let release: Release;
   const relays: Relay[] = [];
 
   beforeAll(async () => {
-    release = await shareBroker();
     kafka = testKafka(brokers, 'relay-int');
     producer = createIdempotentProducer(kafka);
     await producer.connect();
-    release();
   });
   afterAll(async () => {
     await producer.disconnect();
   });
 
   beforeEach(async () => {
-    release = await shareBroker();
     dir = mkdtempSync(join(tmpdir(), 'relay-int-'));
     store = new SqliteEventStore(join(dir, 'events.db'), { pollIntervalMs: 20 });
     topic = uniqueTopic('relay');
@@ -65,7 +60,6 @@ describeWithKafka('Relay against a real Kafka broker', (brokers) => {
     await Promise.all(relays.splice(0).map((r) => r.stop()));
     await store.close();
     rmSync(dir, { recursive: true, force: true });
-    release();
   });
 
   function relay(options: Partial<RelayOptions> = {}, via: Pick<Producer, 'send'> = producer): Relay {

@@ -11,7 +11,6 @@ import {
 } from '@crm/messaging';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { type Release, shareBroker } from '../../../messaging/src/testing/broker-lock';
 import { describeWithKafka, readTopic, testKafka, uniqueTopic } from '../../../messaging/src/testing/kafka-test-kit';
 import type { DocumentStore } from '../document-store/document-store.port';
 import { MongoDocumentStore } from '../document-store/mongo-document-store';
@@ -79,7 +78,6 @@ if (!MONGO_URL) {
     let admin: Admin;
     let producer: Producer;
     let mongo: MongoClient;
-    let release: Release;
 
     // Per test: fresh topics, group and database, so nothing is shared with other runs.
     let topic: string;
@@ -101,7 +99,6 @@ if (!MONGO_URL) {
     // Clients are per test: kafkajs keeps refreshing the metadata of every topic a client has used,
     // and fails once one of them is deleted.
     async function setUp(partitions: number): Promise<void> {
-      release = await shareBroker();
       admin = kafka.admin();
       await admin.connect();
       producer = createIdempotentProducer(kafka);
@@ -121,7 +118,6 @@ if (!MONGO_URL) {
       await admin.deleteTopics({ topics: [topic, deadLetterTopic] }).catch(() => undefined);
       await admin.deleteGroups([groupId]).catch(() => undefined);
       await admin.disconnect();
-      release();
     });
 
     function projector(documents: DocumentStore = store): KafkaProjector {
