@@ -122,7 +122,7 @@ export class KafkaProjector {
         .catch((error: unknown) => {
           this.lastError = String(error);
           this.options.onError?.(error);
-          if (!this.stopping) this.restartLater(crashed === this.consumer ? crashed : this.consumer!);
+          if (!this.stopping) this.restartLater(this.consumer!);
         });
     }, RESTART_DELAY_MS);
   }
