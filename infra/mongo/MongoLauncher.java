@@ -7,11 +7,21 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
 
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.MongoVersion;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Collection;
+import de.bwaldvogel.mongo.backend.h2.H2Database;
+import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.wire.MongoDatabaseHandler;
 import de.bwaldvogel.mongo.wire.MongoExceptionHandler;
@@ -92,6 +102,55 @@ public final class MongoLauncher {
     }
 
     /**
+     * mongo-java-server only uses an index when the filter's fields are exactly the
+     * index's fields, so `{ _id: X, revision: { $lt: n } }` (the projector's
+     * revision-guarded replace) scans the whole collection, while MongoDB answers it
+     * from the `_id` index. This collection looks such filters up by `_id` first
+     * and applies the whole filter to that one document; every other filter takes
+     * the library's own path. Same results, without the scan.
+     */
+    static final class IdLookupH2Collection extends H2Collection {
+        IdLookupH2Collection(MongoDatabase database, String collectionName, CollectionOptions options,
+                             MVMap<Object, Document> dataMap, MVMap<String, Object> metaMap,
+                             CursorRegistry cursorRegistry) {
+            super(database, collectionName, options, dataMap, metaMap, cursorRegistry);
+        }
+
+        private static boolean isPlainId(Object id) {
+            return id instanceof String || id instanceof Number || id instanceof ObjectId;
+        }
+
+        @Override
+        protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit,
+                                             int batchSize, Document fieldSelector) {
+            Object id = query.get("_id");
+            if (query.size() > 1 && isPlainId(id)) {
+                QueryResult byId = super.queryDocuments(new Document("_id", id), null, 0, 0, 0, null);
+                return matchDocumentsFromStream(StreamSupport.stream(byId.spliterator(), false), query, orderBy,
+                    numberToSkip, limit, batchSize, fieldSelector);
+            }
+            return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+        }
+    }
+
+    /** H2 database whose collections are {@link IdLookupH2Collection}s. */
+    static final class IdLookupH2Database extends H2Database {
+        IdLookupH2Database(String databaseName, CursorRegistry cursorRegistry) {
+            super(databaseName, DurableH2Backend.store, cursorRegistry);
+        }
+
+        @Override
+        protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
+            // mirrors H2Database.openOrCreateCollection (same map names), with the subclass
+            String fullCollectionName = getFullCollectionNamespace(collectionName);
+            MVMap<Object, Document> dataMap =
+                DurableH2Backend.store.openMap("databases." + fullCollectionName);
+            MVMap<String, Object> metaMap = DurableH2Backend.store.openMap("meta." + fullCollectionName);
+            return new IdLookupH2Collection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
+        }
+    }
+
+    /**
      * H2 backend with a few additions for current drivers:
      * answers "hello", advertises logical sessions (so drivers allow explicit
      * sessions), accepts the session bookkeeping commands, rejects
@@ -105,9 +164,20 @@ public final class MongoLauncher {
         private final boolean oplog;
         private final int compactOnCloseMillis;
 
+        /**
+         * The one store of this process. Set before H2Backend's constructor runs, because
+         * that constructor already opens the existing databases (and their collections).
+         */
+        static volatile MVStore store;
+
+        private static MVStore remember(MVStore mvStore) {
+            store = mvStore;
+            return mvStore;
+        }
+
         DurableH2Backend(MVStore store, boolean commitEachWrite, boolean sessions, boolean oplog,
                          int compactOnCloseMillis) {
-            super(store);
+            super(remember(store));
             this.commitEachWrite = commitEachWrite;
             this.sessions = sessions;
             this.oplog = oplog;
@@ -171,6 +241,11 @@ public final class MongoLauncher {
                 commit();
             }
             return reply;
+        }
+
+        @Override
+        protected MongoDatabase openOrCreateDatabase(String databaseName) {
+            return new IdLookupH2Database(databaseName, getCursorRegistry());
         }
 
         @Override
