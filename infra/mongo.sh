@@ -13,7 +13,7 @@
 #   wipe     stop and delete the data file (jars kept)
 #
 # env: MONGO_HOST (127.0.0.1), MONGO_PORT (27017), MONGO_DB (crm),
-#      MONGO_HEAP_OPTS (-Xms64m -Xmx512m), MONGO_SERVER_VERSION (4.4.0), MONGO_WIRE_VERSION (9),
+#      MONGO_HEAP_OPTS (-Xms64m -Xmx768m), MONGO_CACHE_MB (128: page cache), MONGO_SERVER_VERSION (4.4.0), MONGO_WIRE_VERSION (9),
 #      MONGO_COMMIT (write|interval, default write), MONGO_OPLOG (0|1, default 0),
 #      MONGO_SESSIONS (1|0, default 1: advertise logical sessions; transactions are always refused),
 #      MONGO_WAIT_TIMEOUT (60), MONGO_STOP_TIMEOUT (20)
@@ -24,7 +24,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 MONGO_HOST="${MONGO_HOST:-127.0.0.1}"
 MONGO_PORT="${MONGO_PORT:-27017}"
 MONGO_DB="${MONGO_DB:-crm}"
-MONGO_HEAP_OPTS="${MONGO_HEAP_OPTS:--Xms64m -Xmx512m}"
+MONGO_HEAP_OPTS="${MONGO_HEAP_OPTS:--Xms64m -Xmx768m}"
 MONGO_WAIT_TIMEOUT="${MONGO_WAIT_TIMEOUT:-60}"
 MONGO_STOP_TIMEOUT="${MONGO_STOP_TIMEOUT:-20}"
 export MONGO_SERVER_VERSION="${MONGO_SERVER_VERSION:-4.4.0}"

@@ -77,6 +77,10 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
  *   MONGO_COMPACT_ON_CLOSE_MS  time spent compacting the file on a clean
  *                         shutdown (default 3000; 0 = none)
  *   MONGO_THREADS         Netty worker threads (default 4)
+ *   MONGO_CACHE_MB        MVStore page cache (default 128; H2's default is 16).
+ *                         A page read from the file deserialises every document
+ *                         in it, so a cache smaller than the working set makes
+ *                         lookups by _id read and deserialise whole pages
  *
  * A SIGTERM (or Ctrl-C) closes the server and the MVStore cleanly.
  */
@@ -258,8 +262,8 @@ public final class MongoLauncher {
          * quickly, so free space is reused sooner (short retention) and the file is
          * compacted on a clean shutdown.
          */
-        static MVStore openStore(String fileName, int retentionMillis) {
-            MVStore store = new MVStore.Builder().fileName(fileName).open();
+        static MVStore openStore(String fileName, int retentionMillis, int cacheMegabytes) {
+            MVStore store = new MVStore.Builder().fileName(fileName).cacheSize(cacheMegabytes).open();
             store.setRetentionTime(retentionMillis);
             return store;
         }
@@ -399,9 +403,10 @@ public final class MongoLauncher {
         int retentionMillis = Integer.parseInt(env("MONGO_RETENTION_MS", "5000"));
         int compactMillis = Integer.parseInt(env("MONGO_COMPACT_ON_CLOSE_MS", "3000"));
         int threads = Integer.parseInt(env("MONGO_THREADS", "4"));
+        int cacheMegabytes = Integer.parseInt(env("MONGO_CACHE_MB", "128"));
 
         DurableH2Backend backend = new DurableH2Backend(
-            DurableH2Backend.openStore(dataFile, retentionMillis), commitEachWrite, sessions, oplog, compactMillis);
+            DurableH2Backend.openStore(dataFile, retentionMillis, cacheMegabytes), commitEachWrite, sessions, oplog, compactMillis);
         backend.version(version);
         if (oplog) {
             backend.enableOplog();
@@ -465,7 +470,7 @@ public final class MongoLauncher {
             + " data=" + dataFile + " version=" + version.toVersionString()
             + " maxWireVersion=" + version.getWireVersion()
             + " commit=" + (commitEachWrite ? "write" : "interval")
-            + " oplog=" + oplog + " sessions=" + sessions);
+            + " oplog=" + oplog + " sessions=" + sessions + " cache=" + cacheMegabytes + "MB");
         System.out.flush();
         stopped.await();
     }
