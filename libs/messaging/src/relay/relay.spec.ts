@@ -34,19 +34,19 @@ function setUp(options: Partial<RelayOptions> = {}) {
 const positions = (messages: { headers?: unknown }[]) => messages.map((m) => Number((m.headers as Record<string, string>)['global-position']));
 
 describe('Relay (with in-memory fakes)', () => {
-  it('given events, publishes them in log order in batches, then saves the checkpoint, then writes a watermark to every partition', async () => {
+  it('given events, publishes each batch in log order with a watermark to every partition in the same send, then saves the checkpoint', async () => {
     const { store, producer, checkpoints, relay } = setUp();
     const calls: string[] = [];
-    producer.onSend = (r) => calls.push(r.messages[0].key === null ? 'watermarks' : 'events');
+    producer.onSend = (r) => calls.push(r.messages.map((m) => (m.key === null ? `w${m.partition}` : 'e')).join(''));
     const write = checkpoints.write.bind(checkpoints);
     checkpoints.write = async (name, position) => (calls.push(`checkpoint ${position}`), write(name, position));
     store.events.push(...log(6));
     await relay.start();
-    await until(() => checkpoints.writes.length === 2 && producer.watermarks().length === 6, 'two batches');
+    await until(() => checkpoints.writes.length === 2, 'two batches');
     await relay.stop();
 
     expect(positions(producer.events())).toEqual([1, 11, 21, 31, 41, 51]);
-    expect(calls).toEqual(['events', 'checkpoint 31', 'watermarks', 'events', 'checkpoint 51', 'watermarks']);
+    expect(calls).toEqual(['eeeew0w1w2', 'checkpoint 31', 'eew0w1w2', 'checkpoint 51']);
     expect(producer.watermarks().map((m) => [m.partition, decodeFeedMessage(m)])).toEqual(
       [31, 51].flatMap((position) => [0, 1, 2].map((p) => [p, { kind: 'watermark', position }])),
     );
@@ -118,14 +118,15 @@ describe('Relay (with in-memory fakes)', () => {
     );
   });
 
-  it('when the watermarks after a batch fail and no event follows, the heartbeat still writes them', async () => {
-    const { store, producer, relay } = setUp({ heartbeatMs: 50 });
+  it('when the send of a batch fails, sends its events and watermarks again and only then saves the checkpoint', async () => {
+    const { store, producer, checkpoints, relay } = setUp();
     store.events.push(...log(2));
-    producer.plan.push('ok', 'fail');
+    producer.plan.push('fail');
     await relay.start();
-    await until(() => producer.watermarks().length >= 3, 'watermarks after the failure');
+    await until(() => checkpoints.writes.length === 1, 'the batch after the failure');
     await relay.stop();
-    expect(producer.watermarks().slice(0, 3).map((m) => decodeFeedMessage(m))).toEqual([0, 1, 2].map(() => ({ kind: 'watermark', position: 11 })));
+    expect(positions(producer.events())).toEqual([1, 11]);
+    expect(producer.watermarks().map((m) => decodeFeedMessage(m))).toEqual([0, 1, 2].map(() => ({ kind: 'watermark', position: 11 })));
     expect(relay.status()).toMatchObject({ checkpoint: 11, published: 2, lastError: expect.stringMatching(/broker gone/) });
   });
 
