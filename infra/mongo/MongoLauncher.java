@@ -4,6 +4,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Map.Entry;
 import java.util.Set;
@@ -52,6 +53,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * Local MongoDB-wire-compatible test server: mongo-java-server's wire protocol
@@ -65,8 +67,10 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
  *   MONGO_SERVER_VERSION  version reported by buildInfo    (default 4.4.0)
  *   MONGO_WIRE_VERSION    maxWireVersion reported by hello (default 9; the
  *                         Node driver mongodb@7 needs >= 9, i.e. MongoDB 4.4)
- *   MONGO_COMMIT          "write": commit the MVStore after every command
- *                         that changed it (survives kill -9); "interval":
+ *   MONGO_COMMIT          "write": the reply to a command that changed data
+ *                         is sent only after an MVStore commit that covers it
+ *                         (survives kill -9); concurrent writes share one
+ *                         commit (group commit). "interval": replies at once,
  *                         only H2's own background commit (~1 s)  (default write)
  *   MONGO_OPLOG           "1" enables mongo-java-server's oplog (needed for
  *                         change streams; costs an extra write per change)
@@ -233,6 +237,8 @@ public final class MongoLauncher {
      */
     static final class DurableH2Backend extends H2Backend {
         private final boolean commitEachWrite;
+        private static final Set<String> MUTATING = Set.of("insert", "update", "delete", "findandmodify", "create",
+            "createindexes", "dropindexes", "deleteindexes", "drop", "dropdatabase", "renamecollection");
         private final boolean sessions;
         private final boolean oplog;
         private final int compactOnCloseMillis;
@@ -310,8 +316,9 @@ public final class MongoLauncher {
                         + " (mongo-java-server test server: start it with MONGO_OPLOG=1)");
             }
             Document reply = super.handleCommand(channel, databaseName, command, query);
-            if (commitEachWrite && getMvStore().hasUnsavedChanges()) {
-                commit();
+            if (commitEachWrite && MUTATING.contains(command.toLowerCase(Locale.ROOT)) && getMvStore().hasUnsavedChanges()) {
+                // the reply is written right after this returns, on this thread: ReplyGate holds it for the commit
+                GroupCommitter.HOLD_NEXT_REPLY.set(Boolean.TRUE);
             }
             return reply;
         }
@@ -337,14 +344,97 @@ public final class MongoLauncher {
     }
 
     /**
+     * Group commit: one thread commits the MVStore and then releases the replies that
+     * were waiting for it. A commit covers every write applied before it starts, so
+     * writes that arrive while one commit runs all share the next one. The guarantee
+     * is the same as a commit per write (no reply before the data is on disk), for far
+     * fewer commits; each commit re-serialises every page changed since the last one.
+     */
+    static final class GroupCommitter implements Runnable {
+        /** Set by the backend on the event-loop thread for the reply written next on it. */
+        static final ThreadLocal<Boolean> HOLD_NEXT_REPLY = new ThreadLocal<>();
+
+        /** {@code written} runs on the channel's event loop right after the reply was passed on. */
+        private record Held(ChannelHandlerContext ctx, Object reply, ChannelPromise promise, Runnable written) {}
+
+        private final MVStore store;
+        private final List<Held> waiting = new ArrayList<>();
+        private boolean requested;
+
+        GroupCommitter(MVStore store) {
+            this.store = store;
+        }
+
+        synchronized void hold(ChannelHandlerContext ctx, Object reply, ChannelPromise promise, Runnable written) {
+            waiting.add(new Held(ctx, reply, promise, written));
+            notifyAll();
+        }
+
+        /** A write nobody waits for (w:0): committed with the next group. */
+        synchronized void request() {
+            requested = true;
+            notifyAll();
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                List<Held> group;
+                synchronized (this) {
+                    while (waiting.isEmpty() && !requested) {
+                        try {
+                            wait();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    group = new ArrayList<>(waiting);
+                    waiting.clear();
+                    requested = false;
+                }
+                RuntimeException failure = null;
+                try {
+                    if (!store.isClosed() && store.hasUnsavedChanges()) {
+                        store.commit();
+                    }
+                } catch (RuntimeException e) {
+                    failure = e;
+                    System.out.println("[launcher] commit failed, closing the connections waiting for it: " + e);
+                }
+                for (Held held : group) {
+                    if (failure == null) {
+                        held.ctx().executor().execute(() -> {
+                            held.ctx().writeAndFlush(held.reply(), held.promise());
+                            held.written().run();
+                        });
+                    } else {
+                        ReferenceCountUtil.release(held.reply());
+                        held.promise().setFailure(failure);
+                        held.ctx().close();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * mongo-java-server rejects OP_MSG messages flagged moreToCome (the client
      * expects no reply): the Node driver sends endSessions that way when it
      * closes, and every write with writeConcern w:0. This handler sees whole
      * frames, clears the flag so the message is executed normally, and drops
-     * the reply to it on the way out. One instance per connection (one thread).
+     * the reply to it on the way out. It is also the gate of the group commit: the
+     * reply to a command that changed data goes to the {@link GroupCommitter} and is
+     * passed on after the commit. One instance per connection (one thread).
      */
     static final class MoreToComeFilter extends ChannelDuplexHandler {
         private final Set<Integer> silencedRequestIds = new HashSet<>();
+        private final GroupCommitter committer;
+        /** Replies of this connection handed to the committer and not yet passed on (event-loop thread only). */
+        private int heldReplies;
+
+        MoreToComeFilter(GroupCommitter committer) {
+            this.committer = committer;
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
@@ -364,13 +454,24 @@ public final class MongoLauncher {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            boolean hold = GroupCommitter.HOLD_NEXT_REPLY.get() != null;
+            GroupCommitter.HOLD_NEXT_REPLY.remove();
             if (!silencedRequestIds.isEmpty() && msg instanceof ByteBuf reply && reply.readableBytes() >= 16) {
                 int responseTo = reply.getIntLE(reply.readerIndex() + 8);
                 if (silencedRequestIds.remove(responseTo)) {
                     reply.release();
                     promise.setSuccess();
+                    if (hold) {
+                        committer.request();
+                    }
                     return;
                 }
+            }
+            if (hold || heldReplies > 0) {
+                // later replies of this connection queue behind a held one, so replies keep their order
+                heldReplies++;
+                committer.hold(ctx, msg, promise, () -> heldReplies--);
+                return;
             }
             super.write(ctx, msg, promise);
         }
@@ -412,6 +513,11 @@ public final class MongoLauncher {
             backend.enableOplog();
         }
 
+        GroupCommitter committer = new GroupCommitter(backend.getMvStore());
+        Thread commitThread = new Thread(committer, "mongo-group-commit");
+        commitThread.setDaemon(true);
+        commitThread.start();
+
         EventLoopGroup bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workerGroup = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
         ChannelGroup clients = new DefaultChannelGroup("mongo-clients", workerGroup.next());
@@ -431,7 +537,7 @@ public final class MongoLauncher {
                             // whole wire messages: int32 little-endian length that includes itself
                             .addLast(new LengthFieldBasedFrameDecoder(ByteOrder.LITTLE_ENDIAN,
                                 MongoWireProtocolHandler.MAX_MESSAGE_SIZE_BYTES, 0, 4, -4, 0, true))
-                            .addLast(new MoreToComeFilter())
+                            .addLast(new MoreToComeFilter(committer))
                             .addLast(new MongoWireReplyEncoder())
                             .addLast(new MongoWireMessageEncoder())
                             .addLast(new MongoWireProtocolHandler())
@@ -457,6 +563,7 @@ public final class MongoLauncher {
                 clients.close().syncUninterruptibly();
                 bossGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
                 workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+                commitThread.interrupt();
                 backend.close(); // commits, compacts and closes the MVStore
             } catch (RuntimeException e) {
                 e.printStackTrace();
@@ -469,7 +576,7 @@ public final class MongoLauncher {
         System.out.println("[launcher] mongo-java-server listening on " + host + ":" + port
             + " data=" + dataFile + " version=" + version.toVersionString()
             + " maxWireVersion=" + version.getWireVersion()
-            + " commit=" + (commitEachWrite ? "write" : "interval")
+            + " commit=" + (commitEachWrite ? "write (group commit before the reply)" : "interval")
             + " oplog=" + oplog + " sessions=" + sessions + " cache=" + cacheMegabytes + "MB");
         System.out.flush();
         stopped.await();
