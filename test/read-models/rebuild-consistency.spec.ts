@@ -100,6 +100,7 @@ class FlakyStore implements DocumentStore {
   /** One-shot hooks, to force an interleaving. */
   beforeReadCheckpoint: (() => Promise<void>) | null = null;
   beforeRename: (() => Promise<void>) | null = null;
+  beforeLiveCommit: (() => Promise<void>) | null = null;
 
   constructor(
     readonly inner: DocumentStore,
@@ -145,6 +146,9 @@ class FlakyStore implements DocumentStore {
   commit(writes: DocumentWrite[], checkpoints?: Checkpoint[]): Promise<CommitResult> {
     const live = checkpoints?.find((c) => c.name === LIVE_PROJECTOR);
     if (live && this.livePaused) this.writesWhilePaused.push(live.position);
+    const hook = live ? this.beforeLiveCommit : null;
+    if (hook) this.beforeLiveCommit = null;
+    if (hook) return hook().then(() => this.call(() => this.inner.commit(writes, checkpoints), true));
     return this.call(() => this.inner.commit(writes, checkpoints), live !== undefined);
   }
 
@@ -385,6 +389,51 @@ describe('read models equal a from-scratch rebuild after rebuilds beside the liv
       await store.close();
       const live = await persistedSnapshot(join(root, 'read-models.db'));
       expect(live.parked).toEqual([]);
+      expectSameReadModels(live.snapshot, await rebuiltSnapshot(events, join(root, 'oracle.db')));
+    } finally {
+      await projector.stop();
+      await store.close();
+      await events.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  it('a batch that fails while pause() waits for it is folded again after resume(), not skipped', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'crm-pause-failed-batch-'));
+    const events = new SqliteEventStore(join(root, 'events.db'));
+    const store = new FlakyStore(new EmbeddedDocumentStore(join(root, 'read-models.db')), () => 1);
+    const projector = new Projector(events, store, TARGETS, LIVE_PROJECTOR, { retryDelayMs: 0 });
+    const customerId = uuidOf(2, 5);
+    const append = async (revision: number, type: string, data: Record<string, unknown>) => {
+      const at = new Date(START + (revision + 1) * 86_400_000).toISOString();
+      const eventId = uuidOf(revision + 1, 7);
+      const metadata = { eventId, commandId: eventId, correlationId: eventId, causationId: eventId, actor: { id: 'k', role: 'service' }, occurredAt: at, recordedAt: at, schemaVersion: 1 };
+      return (await events.append(customerStreamId(customerId), [{ eventId, type, data: { customerId, ...data }, metadata }], revision < 0 ? 'no_stream' : revision)).position;
+    };
+    try {
+      await projector.start();
+      expect(await projector.waitFor(await append(-1, 'CustomerAcquired', { name: 'A', channel: 'web', type: 'consumer', tags: [] }), 5_000)).toBe(true);
+
+      // The next batch's commit waits, and will fail; a pause (as a rebuild's switch does) comes in meanwhile.
+      let committing!: () => void;
+      const reached = new Promise<void>((resolve) => (committing = resolve));
+      let fail!: () => void;
+      store.beforeLiveCommit = () => {
+        committing();
+        return new Promise((resolve) => (fail = resolve));
+      };
+      store.failNextCommits();
+      const contacted = await append(0, 'CustomerContacted', { channel: 'phone', direction: 'outbound', outcome: 'reached' });
+      await reached;
+      const pausing = projector.pause();
+      fail();
+      await pausing;
+
+      projector.resume();
+      expect(await projector.waitFor(contacted, 5_000)).toBe(true);
+      expect(projector.status).toMatchObject({ state: 'live', parked: [] });
+      await projector.stop();
+      await store.close();
+      const live = await persistedSnapshot(join(root, 'read-models.db'));
       expectSameReadModels(live.snapshot, await rebuiltSnapshot(events, join(root, 'oracle.db')));
     } finally {
       await projector.stop();

@@ -26,6 +26,10 @@ export class Projector {
   private state: ProjectorState = 'starting';
   private lastError: string | null = null;
   private stopping = false;
+  /** The retry loop is running (waiting or resetting the worker): it is the only one that may follow. */
+  private recovering = false;
+  /** A batch failed and the worker has not been reset since: it must be, before it folds anything. */
+  private needsReset = false;
 
   constructor(
     private readonly events: EventStore,
@@ -79,7 +83,16 @@ export class Projector {
   }
 
   resume(): void {
-    if (this.state === 'paused') this.follow();
+    if (this.state !== 'paused') return;
+    if (this.recovering || this.needsReset) {
+      // Paused while recovering from a failure: following now would fold batches into a worker
+      // still holding the failed batch, or one that a reset in flight then empties. The retry
+      // loop resets the worker and follows; a loop still running sees the state back at 'retrying'.
+      this.state = 'retrying';
+      if (!this.recovering) void this.recover(new Error(this.lastError ?? 'The projector was paused while recovering'));
+      return;
+    }
+    this.follow();
   }
 
   async stop(): Promise<void> {
@@ -101,7 +114,11 @@ export class Projector {
     );
     this.subscription = subscription;
     subscription.done.catch((error: unknown) => {
-      if (this.subscription === subscription) void this.recover(error);
+      if (this.subscription === subscription) return void this.recover(error);
+      // The batch in flight when pause() was called failed: the worker holds it folded but not
+      // written, with its checkpoint moved past it. resume() must reset the worker, not follow on.
+      this.needsReset = true;
+      this.lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     });
   }
 
@@ -109,21 +126,29 @@ export class Projector {
   private async recover(error: unknown): Promise<void> {
     this.subscription = null;
     this.state = 'retrying';
-    for (let failure = error; this.state === 'retrying' && !this.stopping; ) {
-      this.lastError = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
-      this.options.onError?.(failure);
-      await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 1000));
-      if (this.state !== 'retrying' || this.stopping) return;
-      try {
-        this.flushed = await this.worker.start();
+    this.needsReset = true;
+    this.recovering = true;
+    try {
+      for (let failure = error; this.state === 'retrying' && !this.stopping; ) {
+        this.lastError = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
+        this.options.onError?.(failure);
+        await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 1000));
+        if (this.state !== 'retrying' || this.stopping) return;
+        try {
+          this.flushed = await this.worker.start();
+          this.needsReset = false;
+        } catch (next) {
+          failure = next;
+          continue;
+        }
         // A rebuild may have paused the projector (or a shutdown stopped it) while the checkpoint
         // was read: following now would write beside the switch. resume() follows later.
         if (this.state !== 'retrying' || this.stopping) return;
         this.follow();
         return;
-      } catch (next) {
-        failure = next;
       }
+    } finally {
+      this.recovering = false;
     }
   }
 
