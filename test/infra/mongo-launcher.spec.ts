@@ -20,7 +20,7 @@ const sharedHome = join(root, '.infra/mongo');
 class DedicatedMongo {
   private constructor(
     private readonly home: string,
-    readonly port: number,
+    private port: number,
   ) {}
 
   static async create(): Promise<DedicatedMongo> {
@@ -35,6 +35,22 @@ class DedicatedMongo {
 
   get url(): string {
     return `mongodb://127.0.0.1:${this.port}/launcher`;
+  }
+
+  /**
+   * Starts on a fresh free port each time (the data lives in the home, not with the port): a port
+   * freed by kill -9 can be taken at once as another process's outgoing port.
+   */
+  async start(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      this.port = await freePort();
+      try {
+        await this.run('start');
+        return;
+      } catch (error) {
+        if (attempt >= 3 || !/already in use/.test(String(error))) throw error;
+      }
+    }
   }
 
   run(command: 'start' | 'kill' | 'stop'): Promise<string> {
@@ -65,7 +81,7 @@ if (!installed) {
 
   beforeAll(async () => {
     server = await DedicatedMongo.create();
-    await server.run('start');
+    await server.start();
   });
 
   afterAll(async () => {
@@ -89,7 +105,7 @@ if (!installed) {
       );
     });
     await server.run('kill');
-    await server.run('start');
+    await server.start();
     const stored = ((await docs((col) => col.find({}).toArray())) as Doc[]).filter((d) => d._id.startsWith('w-'));
     expect(stored.length).toBe(acknowledged.size);
     expect(new Set(stored.map((d) => d._id))).toEqual(acknowledged);
@@ -118,7 +134,7 @@ if (!installed) {
       ]);
     });
     await server.run('kill');
-    await server.run('start');
+    await server.start();
     await docs(async (col) => {
       await expect(col.insertOne({ _id: 'u3', revision: 1, email: 'a@example.com' })).rejects.toMatchObject({ code: 11000 });
       await expect(col.insertOne({ _id: 'u1', revision: 1 })).rejects.toMatchObject({ code: 11000 });
