@@ -63,6 +63,7 @@ export const configSchema = z
     CRM_SEG_LOYAL_MIN_PURCHASES: positiveInt(4),
     CRM_SEG_LOYAL_TENURE_DAYS: days(180),
     CRM_FRESHNESS_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2_000),
+    CRM_PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1_000),
     CRM_ROLES: z
       .string()
       .default('api,relay,projector')

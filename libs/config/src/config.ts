@@ -16,6 +16,8 @@ export interface CrmConfig {
   logLevel: RawConfig['CRM_LOG_LEVEL'];
   segmentation: { windowDays: number; vipShare: number; importantShare: number; newDays: number; loyalMinPurchases: number; loyalTenureDays: number };
   freshnessWaitMs: number;
+  /** Events the in-process projector folds and commits together at most. */
+  projectorBatchSize: number;
   /** What this process runs; `npm start` runs all three, each app's own start script one. */
   roles: ('api' | 'relay' | 'projector')[];
   /** Which production components to use follows from which settings are present (SPEC: Configuration). */
@@ -60,6 +62,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loyalTenureDays: c.CRM_SEG_LOYAL_TENURE_DAYS,
     },
     freshnessWaitMs: c.CRM_FRESHNESS_WAIT_MS,
+    projectorBatchSize: c.CRM_PROJECTOR_BATCH_SIZE,
     roles: c.CRM_ROLES,
     esdbConnectionString: c.ESDB_CONNECTION_STRING,
     kafkaBrokers: c.KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean),

@@ -50,7 +50,7 @@ export function feedProviders(config: CrmConfig, roles: readonly ProcessRole[]):
     return [
       {
         provide: READ_SIDE,
-        useFactory: (events: EventStore, docs: DocumentStore, clock: Clock) => new ReadSide(events, docs, now(clock)),
+        useFactory: (events: EventStore, docs: DocumentStore, clock: Clock) => new ReadSide(events, docs, now(clock), READ_MODEL_PROJECTIONS, { maxBatchSize: config.projectorBatchSize }),
         inject: [EVENT_STORE, DOCUMENT_STORE, CLOCK],
       },
       { provide: READ_POSITION, useExisting: READ_SIDE },

@@ -51,13 +51,14 @@ export class ReadSide implements ReadModels {
     private readonly store: DocumentStore,
     private readonly clock: () => Date,
     private readonly projections: readonly Projection[] = READ_MODEL_PROJECTIONS,
+    options: { maxBatchSize?: number } = {},
   ) {
     this.projector = new Projector(
       events,
       store,
       projections.map((projection) => ({ projection, collection: projection.collection })),
       LIVE_PROJECTOR,
-      { now: clock },
+      { now: clock, maxBatchSize: options.maxBatchSize },
     );
   }
 
