@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(c.apiKeys).toBeUndefined();
     expect(c.esdbConnectionString).toBeUndefined();
     expect(c.segmentation).toEqual({ windowDays: 365, vipShare: 0.1, importantShare: 0.2, newDays: 90, loyalMinPurchases: 4, loyalTenureDays: 180 });
+    expect(c.projectorBatchSize).toBe(1000);
   });
 
   it('parses API keys as key:role pairs', () => {
@@ -34,6 +35,8 @@ describe('loadConfig', () => {
     [{ CRM_API_KEYS: 'aaaaaaaaaaaaaaaaaa:root' }, 'CRM_API_KEYS: each entry must be key:role'],
     [{ NODE_ENV: 'production' }, 'CRM_API_KEYS: is required in production'],
     [{ CRM_SEG_VIP_SHARE: '0.5', CRM_SEG_IMPORTANT_SHARE: '0.6' }, 'CRM_SEG_IMPORTANT_SHARE'],
+    [{ CRM_PROJECTOR_BATCH_SIZE: '0' }, 'CRM_PROJECTOR_BATCH_SIZE'],
+    [{ CRM_PROJECTOR_BATCH_SIZE: 'many' }, 'CRM_PROJECTOR_BATCH_SIZE'],
   ])('rejects %j with a message naming the setting', (env, expected) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(expected);
