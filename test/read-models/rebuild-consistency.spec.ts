@@ -232,6 +232,40 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+/** A hook that reports when it is reached and holds its caller until released. */
+function gate(): { hold: () => Promise<void>; reached: Promise<void>; release: () => void } {
+  let arrive!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((resolve) => (arrive = resolve));
+  const held = new Promise<void>((resolve) => (release = resolve));
+  return { hold: () => (arrive(), held), reached, release: () => release() };
+}
+
+/** A live projector (retrying at once) over a FlakyStore, and appends to one customer's stream. */
+function oneCustomer(prefix: string, n: number) {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const events = new SqliteEventStore(join(root, 'events.db'));
+  const store = new FlakyStore(new EmbeddedDocumentStore(join(root, 'read-models.db')), () => 1);
+  const projector = new Projector(events, store, TARGETS, LIVE_PROJECTOR, { retryDelayMs: 0 });
+  const customerId = uuidOf(n, 5);
+  let revision = -1;
+  const append = async (type: string, data: Record<string, unknown>) => {
+    const at = new Date(START + (revision + 1) * 86_400_000).toISOString();
+    const eventId = uuidOf(n * 1_000 + revision + 1, 6);
+    const metadata = { eventId, commandId: eventId, correlationId: eventId, causationId: eventId, actor: { id: 'k', role: 'service' }, occurredAt: at, recordedAt: at, schemaVersion: 1 };
+    const result = await events.append(customerStreamId(customerId), [{ eventId, type, data: { customerId, ...data }, metadata }], revision < 0 ? 'no_stream' : revision);
+    revision = result.revision;
+    return result.position;
+  };
+  const close = async () => {
+    await projector.stop();
+    await store.close();
+    await events.close();
+    rmSync(root, { recursive: true, force: true });
+  };
+  return { root, events, store, projector, append, close };
+}
+
 describe('read models equal a from-scratch rebuild after rebuilds beside the live projector (property)', () => {
   it('with rebuilds of random read models, store failures and crashes at any step of a rebuild or its switch', async () => {
     const stats = { runs: 0, events: 0, rebuiltDone: 0, rebuiltFailed: 0, crashes: 0 };
@@ -339,42 +373,24 @@ describe('read models equal a from-scratch rebuild after rebuilds beside the liv
   }, 60_000);
 
   it('a rebuild switched in while the live projector recovers from a failed commit: the projector stays paused until the switch is done', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'crm-rebuild-recovery-'));
-    const events = new SqliteEventStore(join(root, 'events.db'));
-    const store = new FlakyStore(new EmbeddedDocumentStore(join(root, 'read-models.db')), () => 1);
-    const projector = new Projector(events, store, TARGETS, LIVE_PROJECTOR, { retryDelayMs: 0 });
-    const customerId = uuidOf(1, 5);
-    let revision = -1;
-    const append = async (type: string, data: Record<string, unknown>) => {
-      const at = new Date(START + (revision + 1) * 86_400_000).toISOString();
-      const eventId = uuidOf(revision + 1, 6);
-      const metadata = { eventId, commandId: eventId, correlationId: eventId, causationId: eventId, actor: { id: 'k', role: 'service' }, occurredAt: at, recordedAt: at, schemaVersion: 1 };
-      const result = await events.append(customerStreamId(customerId), [{ eventId, type, data: { customerId, ...data }, metadata }], revision < 0 ? 'no_stream' : revision);
-      revision = result.revision;
-      return result.position;
-    };
+    const { root, events, store, projector, append, close } = oneCustomer('crm-rebuild-recovery-', 1);
     const contact = { channel: 'phone', direction: 'outbound', outcome: 'reached' };
     try {
       await projector.start();
       expect(await projector.waitFor(await append('CustomerAcquired', { name: 'A', channel: 'web', type: 'consumer', tags: [] }), 5_000)).toBe(true);
 
       // The live projector's next commit fails; recovering, it reads its checkpoint (slowly, as over a network).
-      let recovering!: () => void;
-      const reached = new Promise<void>((resolve) => (recovering = resolve));
-      let release!: () => void;
-      store.beforeReadCheckpoint = () => {
-        recovering();
-        return new Promise((resolve) => (release = resolve));
-      };
+      const recovering = gate();
+      store.beforeReadCheckpoint = recovering.hold;
       store.failNextCommits();
       await append('CustomerContacted', contact);
-      await reached;
+      await recovering.reached;
 
       // Meanwhile a rebuild pauses the live projector and switches in. Just before the switch, the
       // recovery completes and a new event arrives: the paused projector must leave it for later.
       let seenWhilePaused = false;
       store.beforeRename = async () => {
-        release();
+        recovering.release();
         const position = await append('CustomerContacted', { ...contact, outcome: 'no-answer' });
         seenWhilePaused = await projector.waitFor(position, 200);
       };
@@ -391,41 +407,24 @@ describe('read models equal a from-scratch rebuild after rebuilds beside the liv
       expect(live.parked).toEqual([]);
       expectSameReadModels(live.snapshot, await rebuiltSnapshot(events, join(root, 'oracle.db')));
     } finally {
-      await projector.stop();
-      await store.close();
-      await events.close();
-      rmSync(root, { recursive: true, force: true });
+      await close();
     }
   });
+
   it('a batch that fails while pause() waits for it is folded again after resume(), not skipped', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'crm-pause-failed-batch-'));
-    const events = new SqliteEventStore(join(root, 'events.db'));
-    const store = new FlakyStore(new EmbeddedDocumentStore(join(root, 'read-models.db')), () => 1);
-    const projector = new Projector(events, store, TARGETS, LIVE_PROJECTOR, { retryDelayMs: 0 });
-    const customerId = uuidOf(2, 5);
-    const append = async (revision: number, type: string, data: Record<string, unknown>) => {
-      const at = new Date(START + (revision + 1) * 86_400_000).toISOString();
-      const eventId = uuidOf(revision + 1, 7);
-      const metadata = { eventId, commandId: eventId, correlationId: eventId, causationId: eventId, actor: { id: 'k', role: 'service' }, occurredAt: at, recordedAt: at, schemaVersion: 1 };
-      return (await events.append(customerStreamId(customerId), [{ eventId, type, data: { customerId, ...data }, metadata }], revision < 0 ? 'no_stream' : revision)).position;
-    };
+    const { root, events, store, projector, append, close } = oneCustomer('crm-pause-failed-batch-', 2);
     try {
       await projector.start();
-      expect(await projector.waitFor(await append(-1, 'CustomerAcquired', { name: 'A', channel: 'web', type: 'consumer', tags: [] }), 5_000)).toBe(true);
+      expect(await projector.waitFor(await append('CustomerAcquired', { name: 'A', channel: 'web', type: 'consumer', tags: [] }), 5_000)).toBe(true);
 
       // The next batch's commit waits, and will fail; a pause (as a rebuild's switch does) comes in meanwhile.
-      let committing!: () => void;
-      const reached = new Promise<void>((resolve) => (committing = resolve));
-      let fail!: () => void;
-      store.beforeLiveCommit = () => {
-        committing();
-        return new Promise((resolve) => (fail = resolve));
-      };
+      const committing = gate();
+      store.beforeLiveCommit = committing.hold;
       store.failNextCommits();
-      const contacted = await append(0, 'CustomerContacted', { channel: 'phone', direction: 'outbound', outcome: 'reached' });
-      await reached;
+      const contacted = await append('CustomerContacted', { channel: 'phone', direction: 'outbound', outcome: 'reached' });
+      await committing.reached;
       const pausing = projector.pause();
-      fail();
+      committing.release();
       await pausing;
 
       projector.resume();
@@ -436,10 +435,7 @@ describe('read models equal a from-scratch rebuild after rebuilds beside the liv
       const live = await persistedSnapshot(join(root, 'read-models.db'));
       expectSameReadModels(live.snapshot, await rebuiltSnapshot(events, join(root, 'oracle.db')));
     } finally {
-      await projector.stop();
-      await store.close();
-      await events.close();
-      rmSync(root, { recursive: true, force: true });
+      await close();
     }
   });
 });
