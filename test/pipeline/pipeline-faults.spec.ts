@@ -5,15 +5,13 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '@crm/event-store';
 import { EmbeddedDocumentStore, KpisQuery } from '@crm/read-models';
 import { buildServer } from '../support/crm-server';
-import { expectAcknowledgedInLog, type Step, stepArb } from '../support/customer-workload';
+import { expectAcknowledgedInLog, HttpWorkload, type Step, stepArb, WORKLOAD_KEYS } from '../support/customer-workload';
 import { Pipeline } from '../support/pipeline-harness';
 import { DedicatedKafka } from '../../libs/messaging/src/testing/dedicated-kafka';
 import {
   countBy,
   customerEventsInKafka,
   expectLogInKafka,
-  PIPELINE_KEYS,
-  PipelineWorkload,
   parkedCustomers,
   projectionsOf,
   waitCaughtUp,
@@ -43,8 +41,8 @@ class Load {
   private drained = false;
 
   constructor(
-    private readonly workload: PipelineWorkload,
-    private readonly queue: ReturnType<PipelineWorkload['commands']>,
+    private readonly workload: HttpWorkload,
+    private readonly queue: ReturnType<HttpWorkload['commands']>,
     /** Each sender's pause between commands; changed on the fly by `pace`. */
     private paceMs = 0,
   ) {}
@@ -86,12 +84,12 @@ interface Outcome {
  * acknowledged command, every event in Kafka, the MongoDB read models equal to a rebuild, profiles
  * at each stream's last revision, purchase counts/totals from the log, and KPIs equal to a rebuild's.
  */
-async function expectConsistentPipeline(pipeline: Pipeline, workload: PipelineWorkload, scratch: string): Promise<Outcome> {
+async function expectConsistentPipeline(pipeline: Pipeline, workload: HttpWorkload, scratch: string): Promise<Outcome> {
   const api = pipeline.api!;
   const caughtUp = await waitCaughtUp(api.url, 120_000);
   expect(caughtUp.parked).toBe(0);
   const asOf = new Date().toISOString();
-  const kpisRes = await fetch(`${api.url}/v1/kpis?asOf=${encodeURIComponent(asOf)}`, { headers: { authorization: `Bearer ${PIPELINE_KEYS.analyst}` } });
+  const kpisRes = await fetch(`${api.url}/v1/kpis?asOf=${encodeURIComponent(asOf)}`, { headers: { authorization: `Bearer ${WORKLOAD_KEYS.analyst}` } });
   expect(kpisRes.status).toBe(200);
   const { asOf: _asOf, position: _position, ...apiKpis } = (await kpisRes.json()) as Record<string, unknown>;
   await Promise.all([api.stop(), pipeline.projector!.stop()]);
@@ -229,7 +227,7 @@ if (!BROKERS || !MONGO_URL) {
       await fc.assert(
         fc.asyncProperty(killPlanArb, async (plan) => {
           const pipeline = new Pipeline(build, BROKERS, MONGO_URL, scratch);
-          const workload = new PipelineWorkload(plan.customers, plan.steps, plan.concurrency);
+          const workload = new HttpWorkload(plan.customers, plan.steps, plan.concurrency);
           const t0 = Date.now();
           const records: Record<string, unknown>[] = [];
           try {
@@ -306,7 +304,7 @@ if (!BROKERS || !MONGO_URL) {
         await fc.assert(
           fc.asyncProperty(brokerPlanArb, async (plan) => {
             const pipeline = new Pipeline(build, kafka.brokers, MONGO_URL, scratch);
-            const workload = new PipelineWorkload(plan.customers, plan.steps, plan.concurrency);
+            const workload = new HttpWorkload(plan.customers, plan.steps, plan.concurrency);
             const t0 = Date.now();
             try {
               await Promise.all([pipeline.startApi(), pipeline.startProjector()]);

@@ -5,19 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RecordedEvent, SqliteEventStore } from '@crm/event-store';
 import { buildServer, type CrmServer, startCrmServer } from '../support/crm-server';
-import {
-  acquisitionOf,
-  advance,
-  commandOf,
-  type CustomerScript,
-  type DomainCommand,
-  expectAcknowledgedInLog,
-  httpCommandOf,
-  newScript,
-  scriptFor,
-  type Step,
-  stepArb,
-} from '../support/customer-workload';
+import { expectAcknowledgedInLog, HttpWorkload, type Make, type Step, stepArb, WORKLOAD_API_KEYS, WORKLOAD_KEYS } from '../support/customer-workload';
 import {
   expectProfilesCoverLog,
   expectSameReadModels,
@@ -36,17 +24,6 @@ import { EmbeddedDocumentStore, ProjectionWorker, READ_MODEL_PROJECTIONS } from 
  * models of the events up to its checkpoint; at the end, after a clean stop, exactly a rebuild of
  * the whole log. Every command acknowledged before a kill must be in the log, with no revision gap.
  */
-
-const KEYS = {
-  service: 'kill-test-service-key-00000001',
-  auditor: 'kill-test-auditor-key-00000002',
-  analyst: 'kill-test-analyst-key-00000003',
-  admin: 'kill-test-admin-key-0000000004',
-};
-const API_KEYS = Object.entries(KEYS)
-  .map(([role, key]) => `${key}:${role}`)
-  .join(',');
-const DAY = 86_400_000;
 
 type KillMode =
   /** Once the segment's commands are acknowledged, kill at once: the projector often still has the last ones to do. */
@@ -93,16 +70,6 @@ const planArb: fc.Arbitrary<Plan> = fc
     }),
   );
 
-/** A command the server acknowledged (2xx): its reply, and the correlation id it was sent with. */
-interface Ack {
-  correlationId: string;
-  type: DomainCommand['type'];
-  customerId: string;
-  revision: number;
-  position: number;
-}
-
-
 interface KillRecord {
   mode: KillMode;
   lagSeen: number | null;
@@ -112,82 +79,8 @@ interface KillRecord {
   acked: number;
 }
 
-class Workload {
-  readonly acks: Ack[] = [];
-  readonly refused = new Set<string>();
-  /** Refusals by status and code, for the report. */
-  readonly refusals: Record<string, number> = {};
-  readonly unexpected: string[] = [];
-  private readonly scripts: CustomerScript[];
-  private readonly start = Date.now() - 700 * DAY;
-  private readonly ceiling = Date.now() - 60_000;
-
-  constructor(readonly plan: Plan) {
-    this.scripts = Array.from({ length: plan.customers }, (_, i) => newScript(randomUUID(), this.start + i * 3_600_000));
-  }
-
-  acquisitions(): (() => DomainCommand & { at: number })[] {
-    return this.scripts.map((script, i) => () => {
-      script.acquired = true;
-      return { ...acquisitionOf(script, this.plan.steps[i], i), at: script.at };
-    });
-  }
-
-  commands(steps: readonly Step[]): (() => DomainCommand & { at: number })[] {
-    return steps.map((step) => () => {
-      const script = scriptFor(this.scripts, step);
-      const at = advance(script, step, this.start, this.ceiling);
-      return { ...commandOf(script, step, at), at };
-    });
-  }
-
-  /** Sends one command; an answer is an ack or a refusal, a dropped connection an unknown outcome. */
-  async send(server: CrmServer, make: () => DomainCommand & { at: number }): Promise<void> {
-    const { at, ...command } = make();
-    const http = httpCommandOf(command, new Date(at).toISOString());
-    const correlationId = randomUUID();
-    let res: Response;
-    let body: Record<string, unknown>;
-    try {
-      res = await fetch(server.url + http.path, {
-        method: http.method,
-        headers: {
-          authorization: `Bearer ${KEYS[http.role]}`,
-          'x-correlation-id': correlationId,
-          ...(http.body && { 'content-type': 'application/json' }),
-        },
-        body: http.body && JSON.stringify(http.body),
-      });
-      body = (await res.json()) as Record<string, unknown>;
-    } catch {
-      return; // killed while in flight: it may or may not have been stored
-    }
-    if (res.status === 200 || res.status === 201) {
-      const reply = body as unknown as Ack;
-      this.acks.push({ correlationId, type: command.type, customerId: reply.customerId, revision: reply.revision, position: reply.position });
-    } else if ([404, 409, 422].includes(res.status)) {
-      this.refused.add(correlationId);
-      const reason = `${res.status} ${String((body.error as { code?: string } | undefined)?.code)}`;
-      this.refusals[reason] = (this.refusals[reason] ?? 0) + 1;
-    } else {
-      this.unexpected.push(`${http.method} ${http.path} ${JSON.stringify(http.body)} -> ${res.status} ${JSON.stringify(body)}`);
-    }
-  }
-
-  /**
-   * Sends queued commands `concurrency` at a time, taking them from the front of the queue, until it
-   * is empty or `stopped()` says so; what was not sent stays queued for the next server.
-   */
-  async pump(server: CrmServer, queue: (() => DomainCommand & { at: number })[], stopped: () => boolean): Promise<void> {
-    const worker = async () => {
-      while (!stopped() && queue.length > 0) await this.send(server, queue.shift()!);
-    };
-    await Promise.all(Array.from({ length: this.plan.concurrency }, worker));
-  }
-}
-
 async function projectionLag(server: CrmServer): Promise<{ lag: number; head: number; positions: number[]; states: string[] }> {
-  const res = await fetch(`${server.url}/v1/projections`, { headers: { authorization: `Bearer ${KEYS.analyst}` } });
+  const res = await fetch(`${server.url}/v1/projections`, { headers: { authorization: `Bearer ${WORKLOAD_KEYS.analyst}` } });
   expect(res.status).toBe(200);
   const { projections } = (await res.json()) as { projections: { position: number; head: number; lagEvents: number; status: string }[] };
   return {
@@ -202,13 +95,13 @@ async function projectionLag(server: CrmServer): Promise<{ lag: number; head: nu
  * Sends commands and kills the server as the plan says (SIGKILL); resolves once it is dead and every
  * request has settled. Triggers count acknowledgements, not time, so a slow machine changes nothing.
  */
-async function segmentThenKill(server: CrmServer, workload: Workload, queue: (() => DomainCommand & { at: number })[], kill: Kill): Promise<number | null> {
+async function segmentThenKill(server: CrmServer, workload: HttpWorkload, queue: Make[], kill: Kill): Promise<number | null> {
   const target = workload.acks.length + kill.acks;
   let killed = false;
   let lagSeen: number | null = null;
   const acked = () => workload.acks.length >= target;
   // after-burst: the burst is the next `acks` commands, sent together; the others stop at the kill.
-  const pumping = kill.mode === 'after-burst' ? workload.pump(server, queue.splice(0, Math.ceil(kill.acks * 1.3)), () => killed) : workload.pump(server, queue, () => killed);
+  const pumping = kill.mode === 'after-burst' ? workload.pump(server.url, queue.splice(0, Math.ceil(kill.acks * 1.3)), () => killed) : workload.pump(server.url, queue, () => killed);
   let drained = false;
   void pumping.then(() => (drained = true));
   const until = async (condition: () => boolean) => {
@@ -268,16 +161,16 @@ describe('read models after kill -9 of the embedded server (API + projector)', (
         const files = { events: join(dataDir, 'events.db'), readModels: join(dataDir, 'read-models.db'), scratch: join(dir, `expected-${randomUUID()}.db`) };
         let starts = 0;
         const start = () =>
-          startCrmServer(build, { CRM_DATA_DIR: dataDir, CRM_API_KEYS: API_KEYS, CRM_PROJECTOR_BATCH_SIZE: String(plan.batchSizes[starts++ % plan.batchSizes.length]) });
-        const workload = new Workload(plan);
+          startCrmServer(build, { CRM_DATA_DIR: dataDir, CRM_API_KEYS: WORKLOAD_API_KEYS, CRM_PROJECTOR_BATCH_SIZE: String(plan.batchSizes[starts++ % plan.batchSizes.length]) });
+        const workload = new HttpWorkload(plan.customers, plan.steps, plan.concurrency);
         const kills: KillRecord[] = [];
         const t0 = Date.now();
         const mark = (what: string) => process.env.CRM_KILL_STATS && console.log(`${Date.now() - t0} ms ${what} acks=${workload.acks.length}`);
         let server = await start();
         mark('started');
         try {
-          await workload.pump(server, workload.acquisitions(), () => false);
-          const queue = workload.commands(plan.steps.slice(plan.customers));
+          await workload.pump(server.url, workload.acquisitions(), () => false);
+          const queue = workload.commands();
 
           for (const kill of plan.kills) {
             const acked = workload.acks.length;
@@ -302,7 +195,7 @@ describe('read models after kill -9 of the embedded server (API + projector)', (
             mark('restarted');
           }
 
-          await workload.pump(server, queue, () => false);
+          await workload.pump(server.url, queue, () => false);
           // Caught up: every read model at the head of the log, live.
           for (const deadline = Date.now() + 30_000; ; ) {
             const status = await projectionLag(server);

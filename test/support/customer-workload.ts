@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '@crm/event-store';
 import fc from 'fast-check';
 import {
@@ -263,3 +264,113 @@ export function expectAcknowledgedInLog(
   expect(problems).toEqual([]);
 }
 
+/** API keys of the workloads' servers, one per role. */
+export const WORKLOAD_KEYS = {
+  service: 'workload-service-key-000000001',
+  auditor: 'workload-auditor-key-000000002',
+  analyst: 'workload-analyst-key-000000003',
+  admin: 'workload-admin-key-00000000004',
+};
+export const WORKLOAD_API_KEYS = Object.entries(WORKLOAD_KEYS)
+  .map(([role, key]) => `${key}:${role}`)
+  .join(',');
+
+/** A command the server acknowledged (2xx): its reply, and the correlation id it was sent with. */
+export interface Ack {
+  correlationId: string;
+  type: DomainCommand['type'];
+  customerId: string;
+  revision: number;
+  position: number;
+  at: number;
+}
+
+export type Make = () => DomainCommand & { at: number };
+
+/**
+ * A command workload sent over HTTP to whichever API process is up: what was acknowledged, refused,
+ * answered unexpectedly, or left without an answer (the process died under it).
+ */
+export class HttpWorkload {
+  readonly acks: Ack[] = [];
+  readonly refused = new Set<string>();
+  readonly refusals: Record<string, number> = {};
+  readonly unexpected: string[] = [];
+  /** Requests without an answer (the API died under them): stored or not, nobody knows. */
+  lost = 0;
+  private readonly scripts: CustomerScript[];
+  private readonly start = Date.now() - 700 * DAY;
+  private readonly ceiling = Date.now() - 60_000;
+
+  constructor(
+    private readonly customers: number,
+    private readonly steps: readonly Step[],
+    readonly concurrency: number,
+  ) {
+    this.scripts = Array.from({ length: customers }, (_, i) => newScript(randomUUID(), this.start + i * 3_600_000));
+  }
+
+  acquisitions(): Make[] {
+    return this.scripts.map((script, i) => () => {
+      script.acquired = true;
+      return { ...acquisitionOf(script, this.steps[i], i), at: script.at };
+    });
+  }
+
+  commands(): Make[] {
+    return this.steps.slice(this.customers).map((step) => () => {
+      const script = scriptFor(this.scripts, step);
+      const at = advance(script, step, this.start, this.ceiling);
+      return { ...commandOf(script, step, at), at };
+    });
+  }
+
+  async send(url: string, make: Make): Promise<void> {
+    const { at, ...command } = make();
+    const http = httpCommandOf(command, new Date(at).toISOString());
+    const correlationId = randomUUID();
+    let res: Response;
+    let body: Record<string, unknown>;
+    try {
+      res = await fetch(url + http.path, {
+        method: http.method,
+        headers: {
+          authorization: `Bearer ${WORKLOAD_KEYS[http.role]}`,
+          'x-correlation-id': correlationId,
+          ...(http.body && { 'content-type': 'application/json' }),
+        },
+        body: http.body && JSON.stringify(http.body),
+        signal: AbortSignal.timeout(30_000),
+      });
+      body = (await res.json()) as Record<string, unknown>;
+    } catch {
+      this.lost++;
+      return;
+    }
+    if (res.status === 200 || res.status === 201) {
+      const reply = body as unknown as Ack;
+      this.acks.push({ correlationId, type: command.type, customerId: reply.customerId, revision: reply.revision, position: reply.position, at: Date.now() });
+    } else if ([404, 409, 422].includes(res.status)) {
+      this.refused.add(correlationId);
+      const reason = `${res.status} ${String((body.error as { code?: string } | undefined)?.code)}`;
+      this.refusals[reason] = (this.refusals[reason] ?? 0) + 1;
+    } else {
+      this.unexpected.push(`${http.method} ${http.path} ${JSON.stringify(http.body)} -> ${res.status} ${JSON.stringify(body)}`);
+    }
+  }
+
+  /**
+   * Sends queued commands `concurrency` at a time until the queue is empty or `stopped()`; the rest
+   * stays queued. `paceMs()`: how long each sender waits between commands (a steadier load).
+   */
+  async pump(url: string, queue: Make[], stopped: () => boolean, paceMs: () => number = () => 0): Promise<void> {
+    const worker = async () => {
+      while (!stopped() && queue.length > 0) {
+        await this.send(url, queue.shift()!);
+        const pause = paceMs();
+        if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, worker));
+  }
+}

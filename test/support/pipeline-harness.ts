@@ -6,9 +6,9 @@ import { kafkaNames } from '@crm/messaging';
 import { type Document, MongoDocumentStore } from '@crm/read-models';
 import { testKafka } from '../../libs/messaging/src/testing/kafka-test-kit';
 import type { CrmServer } from './crm-server';
+import { WORKLOAD_API_KEYS } from './customer-workload';
 import { startPipelineProcess } from './pipeline-processes';
 import { mongoUrlFor, withMongo } from './mongo';
-import { PIPELINE_API_KEYS } from './pipeline-workload';
 import { type ReadModelSnapshot, snapshotOf } from './read-model-consistency';
 
 /**
@@ -48,7 +48,7 @@ export class Pipeline {
       KAFKA_BROKERS: this.brokers,
       MONGO_URL: this.mongoUrl,
       CRM_KAFKA_NAMESPACE: this.namespace,
-      CRM_API_KEYS: PIPELINE_API_KEYS,
+      CRM_API_KEYS: WORKLOAD_API_KEYS,
       CRM_DATA_DIR: dir,
       CRM_ROLES: roles,
     };
