@@ -1,3 +1,4 @@
 export * from './given-when-then';
 export * from './customer.fixtures';
 export * from './free-port';
+export * from './until';

@@ -9,6 +9,7 @@ import {
 } from '@crm/messaging';
 import type { Admin, Consumer, Kafka, Message, Producer } from 'kafkajs';
 import { MongoClient } from 'mongodb';
+import { until } from '@crm/testing';
 import { describeWithKafka, testKafka } from '../../../../libs/messaging/src/testing/kafka-test-kit';
 import { type AuditedEvent, historyOf, logHead } from '../../../../test/support/api-client';
 import { startTestApi, type TestApi } from '../../../../test/support/api-harness';
@@ -18,15 +19,6 @@ import { newCustomer } from '../../../../test/support/customers';
 const MONGO_URL = process.env.MONGO_URL;
 const DEADLINE_MS = 30_000;
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = DEADLINE_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const SERVICE = { id: 'svc-orders', role: 'service' } as const;
 
@@ -118,10 +110,10 @@ if (!MONGO_URL) {
     }
 
     function resultOf(commandId: string, count = 1): Promise<CommandResultMessage> {
-      return until(`${count} result(s) for command ${commandId}`, () => {
+      return until(() => {
         const all = received.get(commandId) ?? [];
         return all.length >= count ? all[count - 1] : undefined;
-      });
+      }, `${count} result(s) for command ${commandId}`, DEADLINE_MS, 50);
     }
 
     async function acquired(): Promise<{ customerId: string; email: string; result: CommandResultMessage }> {
@@ -230,11 +222,11 @@ if (!MONGO_URL) {
       expect(after.count).toBe(before.count + 1);
       expect((await historyOf(api, customerId)).map((e: AuditedEvent) => e.type)).toEqual(['CustomerAcquired', 'CustomerContacted']);
       const ends = new Map((await admin.fetchTopicOffsets(topics.commands)).map((p) => [p.partition, p.high]));
-      await until('the ingress group to commit every command', async () => {
+      await until(async () => {
         const [committed] = await admin.fetchOffsets({ groupId: group('crm-command-ingress'), topics: [topics.commands] });
         // A partition that never held a message has nothing to commit ('-1').
         return committed.partitions.every((p) => p.offset === ends.get(p.partition) || (p.offset === '-1' && ends.get(p.partition) === '0'));
-      });
+      }, 'the ingress group to commit every command', DEADLINE_MS, 50);
     });
 
     it('answers a retried commandId as the first time, with one effect', async () => {

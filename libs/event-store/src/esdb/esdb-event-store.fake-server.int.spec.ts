@@ -1,3 +1,4 @@
+import { until } from '@crm/testing';
 import type { RecordedEvent } from '../event-store.port';
 import { describeEventStoreContract, newEvent, newEvents, newStreamId } from '../testing/event-store.contract';
 import { EsdbEventStore } from './esdb-event-store';
@@ -89,10 +90,3 @@ describe.each([
   });
 });
 
-async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { until } from '@crm/testing';
 import type { RecordedEvent } from '../event-store.port';
 import { describeEventStoreContract, newEvent, newEvents, newStreamId } from '../testing/event-store.contract';
 import { EsdbEventStore } from './esdb-event-store';
@@ -34,7 +35,7 @@ withServer('EsdbEventStore against EventStoreDB (ESDB_CONNECTION_STRING)', () =>
       const subscription = store.subscribeToAll({ afterPosition: before, maxBatchSize: 10 }, async (batch) => {
         seen.push(...batch.filter((e) => e.streamId === stream));
       });
-      await until(() => seen.length === 2, 'events before the drop');
+      await until(() => seen.length === 2, 'events before the drop', 10_000);
       proxy.cut();
       // The first try may meet the cut connection; the retry with the same event id is idempotent.
       const third = newEvent();
@@ -181,10 +182,3 @@ function port(server: Server): number {
   return (server.address() as AddressInfo).port;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

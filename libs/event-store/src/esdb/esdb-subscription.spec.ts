@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { type AllStreamResolvedEvent, ErrorType, type ReadPosition, START } from '@kurrent/kurrentdb-client';
+import { until } from '@crm/testing';
 import type { BatchHandler, RecordedEvent } from '../event-store.port';
 import { toRecordedEvent } from './esdb-mapping';
 import { type EsdbFeed, EsdbSubscription, type EsdbSubscriptionOptions } from './esdb-subscription';
@@ -64,13 +65,6 @@ function collecting(): { seen: RecordedEvent[]; batches: number[]; handler: Batc
   };
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 function gate(): { wait: () => Promise<void>; open: () => void } {
   let open = () => undefined as void;
@@ -93,7 +87,7 @@ describe('EsdbSubscription', () => {
   it('starts from the beginning without a checkpoint and after the checkpoint otherwise', async () => {
     subscribe(async () => undefined);
     subscribe(async () => undefined, { afterPosition: 4096 });
-    await until(() => feeds.length === 2, 'two feeds');
+    await until(() => feeds.length === 2, 'two feeds', 2_000);
     expect(feeds[0].from).toBe(START);
     expect(feeds[1].from).toEqual({ commit: 4096n, prepare: 4096n });
   });
@@ -109,12 +103,12 @@ describe('EsdbSubscription', () => {
       },
       { maxBatchSize: 2 },
     );
-    await until(() => feeds.length === 1, 'the feed');
+    await until(() => feeds.length === 1, 'the feed', 2_000);
     feeds[0].send(100);
-    await until(() => batches.length === 1, 'the first event on its own');
+    await until(() => batches.length === 1, 'the first event on its own', 2_000);
     for (const position of [200, 300, 400, 500, 600]) feeds[0].send(position);
     blocked.open();
-    await until(() => seen.length === 6, 'all events');
+    await until(() => seen.length === 6, 'all events', 2_000);
     expect(batches).toEqual([1, 2, 2, 1]);
     expect(seen.map((e) => e.position)).toEqual([100, 200, 300, 400, 500, 600]);
   });
@@ -134,11 +128,11 @@ describe('EsdbSubscription', () => {
       },
       { maxBatchSize: 2 },
     );
-    await until(() => feeds.length === 1, 'the feed');
+    await until(() => feeds.length === 1, 'the feed', 2_000);
     for (let position = 1; position <= 10; position++) feeds[0].send(position * 100);
-    await until(() => feeds[0].isPaused(), 'the feed to pause');
+    await until(() => feeds[0].isPaused(), 'the feed to pause', 2_000);
     blocked.open();
-    await until(() => seen.length === 10, 'all events');
+    await until(() => seen.length === 10, 'all events', 2_000);
     expect(mostAtOnce).toBe(1);
     expect(feeds[0].isPaused()).toBe(false);
   });
@@ -146,29 +140,29 @@ describe('EsdbSubscription', () => {
   it('leaves out events of other categories and system streams', async () => {
     const { seen } = collecting();
     subscribe(async (batch) => void seen.push(...batch));
-    await until(() => feeds.length === 1, 'the feed');
+    await until(() => feeds.length === 1, 'the feed', 2_000);
     feeds[0].send(100, '$stats-node');
     feeds[0].send(200, 'order-1');
     feeds[0].send(300);
-    await until(() => seen.length === 1, 'the customer event');
+    await until(() => seen.length === 1, 'the customer event', 2_000);
     expect(seen[0].position).toBe(300);
   });
 
   it('resubscribes after a drop from the last delivered position and does not deliver anything twice', async () => {
     const { seen, handler } = collecting();
     const subscription = subscribe(handler, { afterPosition: 50 });
-    await until(() => feeds.length === 1, 'the feed');
+    await until(() => feeds.length === 1, 'the feed', 2_000);
     feeds[0].send(100);
     feeds[0].send(200);
-    await until(() => seen.length === 2, 'events before the drop');
+    await until(() => seen.length === 2, 'events before the drop', 2_000);
     feeds[0].emit('error', unavailable());
-    await until(() => feeds.length === 2, 'a new subscription');
+    await until(() => feeds.length === 2, 'a new subscription', 2_000);
     expect(feeds[0].unsubscribed).toBe(true);
     expect(feeds[0].destroyed).toBe(true);
     expect(feeds[1].from).toEqual({ commit: 200n, prepare: 200n });
     feeds[1].send(200);
     feeds[1].send(300);
-    await until(() => seen.length === 3, 'events after the drop');
+    await until(() => seen.length === 3, 'events after the drop', 2_000);
     expect(seen.map((e) => e.position)).toEqual([100, 200, 300]);
     await subscription.stop();
     await expect(subscription.done).resolves.toBeUndefined();
@@ -181,23 +175,23 @@ describe('EsdbSubscription', () => {
       if (seen.length === 0) await blocked.wait();
       seen.push(...batch);
     });
-    await until(() => feeds.length === 1, 'the feed');
+    await until(() => feeds.length === 1, 'the feed', 2_000);
     feeds[0].send(100);
     await new Promise((resolve) => setTimeout(resolve, 10));
     feeds[0].send(200);
     feeds[0].send(300);
     feeds[0].destroy(unavailable());
     blocked.open();
-    await until(() => feeds.length === 2, 'a new subscription');
+    await until(() => feeds.length === 2, 'a new subscription', 2_000);
     expect(seen.map((e) => e.position)).toEqual([100, 200, 300]);
     expect(feeds[1].from).toEqual({ commit: 300n, prepare: 300n });
   });
 
   it('treats the server ending the subscription as a drop', async () => {
     subscribe(async () => undefined);
-    await until(() => feeds.length === 1, 'the feed');
+    await until(() => feeds.length === 1, 'the feed', 2_000);
     feeds[0].push(null);
-    await until(() => feeds.length === 2, 'a new subscription');
+    await until(() => feeds.length === 2, 'a new subscription', 2_000);
     expect(feeds[1].from).toBe(START);
   });
 
@@ -206,7 +200,7 @@ describe('EsdbSubscription', () => {
     const { handler } = collecting();
     subscribe(handler, { initialBackoffMs: 20, maxBackoffMs: 80 });
     for (let attempt = 1; attempt <= 5; attempt++) {
-      await until(() => feeds.length === attempt, `attempt ${attempt}`);
+      await until(() => feeds.length === attempt, `attempt ${attempt}`, 2_000);
       opened.push(Date.now());
       feeds[attempt - 1].emit('error', unavailable());
     }
@@ -217,7 +211,7 @@ describe('EsdbSubscription', () => {
 
   it('ends through done, without resubscribing, on an error a new attempt cannot fix', async () => {
     const subscription = subscribe(async () => undefined);
-    await until(() => feeds.length === 1, 'the feed');
+    await until(() => feeds.length === 1, 'the feed', 2_000);
     const denied = Object.assign(new Error('Access denied'), { type: ErrorType.ACCESS_DENIED });
     feeds[0].emit('error', denied);
     await expect(subscription.done).rejects.toBe(denied);
@@ -229,7 +223,7 @@ describe('EsdbSubscription', () => {
   it('ends through done on an event it cannot decode, after delivering the ones before', async () => {
     const { seen, handler } = collecting();
     const subscription = subscribe(handler);
-    await until(() => feeds.length === 1, 'the feed');
+    await until(() => feeds.length === 1, 'the feed', 2_000);
     feeds[0].send(100);
     feeds[0].push({ event: { streamId: 'customer-1', id: randomUUID(), type: 'X', revision: 1n, isJson: true, data: 'oops {', position: { commit: 200n, prepare: 200n } } });
     await expect(subscription.done).rejects.toThrow(/not valid JSON/);
@@ -243,7 +237,7 @@ describe('EsdbSubscription', () => {
       calls.push(batch.length);
       throw new Error('handler failed');
     });
-    await until(() => feeds.length === 1, 'the feed');
+    await until(() => feeds.length === 1, 'the feed', 2_000);
     feeds[0].send(100);
     await expect(subscription.done).rejects.toThrow('handler failed');
     expect(feeds[0].unsubscribed).toBe(true);
@@ -258,7 +252,7 @@ describe('EsdbSubscription', () => {
       await blocked.wait();
       finished++;
     });
-    await until(() => feeds.length === 1, 'the feed');
+    await until(() => feeds.length === 1, 'the feed', 2_000);
     feeds[0].send(100);
     feeds[0].send(200);
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -276,7 +270,7 @@ describe('EsdbSubscription', () => {
 
   it('stop() ends a subscription that is waiting to resubscribe at once', async () => {
     const subscription = subscribe(async () => undefined, { initialBackoffMs: 10_000, maxBackoffMs: 10_000 });
-    await until(() => feeds.length === 1, 'the feed');
+    await until(() => feeds.length === 1, 'the feed', 2_000);
     feeds[0].emit('error', unavailable());
     await new Promise((resolve) => setTimeout(resolve, 20));
     const startedAt = Date.now();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
+import { until } from '@crm/testing';
 import { decodeCommandResultMessage, toCommandResultMessage } from '../messages/command-result.message';
 import { decodeCommandMessage, toCommandMessage } from '../messages/command.message';
 import { decodeCustomerEventMessage, toCustomerEventMessage } from '../messages/customer-event.message';
@@ -104,7 +105,7 @@ describeWithKafka('Kafka messaging against a real broker', (brokers) => {
       expect(sent).toBe(sentWhileDown);
       await broker.start();
       const afterRestart = sent;
-      await until(() => sent >= afterRestart + 50, 45_000);
+      await until(() => sent >= afterRestart + 50, '50 sends after the restart', 45_000, 50);
     } finally {
       sending = false;
       await broker.start();
@@ -126,10 +127,3 @@ describeWithKafka('Kafka messaging against a real broker', (brokers) => {
   }
 });
 
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('Timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

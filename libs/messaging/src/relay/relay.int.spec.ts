@@ -10,7 +10,8 @@ import { decodeFeedMessage } from '../messages/watermark.message';
 import { ensureTopics } from '../topics';
 import { eventToAppend } from '../testing/event-fixtures';
 import { describeWithKafka, type ReadMessage, readTopic, testKafka, uniqueTopic } from '../testing/kafka-test-kit';
-import { MemoryCheckpoints, until } from '../testing/relay-fakes';
+import { until } from '@crm/testing';
+import { MemoryCheckpoints } from '../testing/relay-fakes';
 import { Relay, type RelayOptions } from './relay';
 
 const PARTITIONS = 3;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '@crm/event-store';
 import { decodeFeedMessage } from '../messages/watermark.message';
 import { recordedEvent } from '../testing/event-fixtures';
-import { FakeLog, fakeKafka, FakeProducer, MemoryCheckpoints, until } from '../testing/relay-fakes';
+import { until } from '@crm/testing';
+import { FakeLog, fakeKafka, FakeProducer, MemoryCheckpoints } from '../testing/relay-fakes';
 import { Relay, type RelayOptions } from './relay';
 
 const TOPIC = 'crm.customer-events.v1';

@@ -11,6 +11,7 @@ import {
 } from '@crm/messaging';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import { MongoClient } from 'mongodb';
+import { until } from '@crm/testing';
 import { describeWithKafka, readTopic, testKafka, uniqueTopic } from '../../../messaging/src/testing/kafka-test-kit';
 import type { DocumentStore } from '../document-store/document-store.port';
 import { MongoDocumentStore } from '../document-store/mongo-document-store';
@@ -24,16 +25,6 @@ import { KafkaProjector } from './kafka-projector';
 const MONGO_URL = process.env.MONGO_URL;
 const DEADLINE_MS = 30_000;
 
-/** Polls until `check` returns a value other than undefined/false, or fails naming what it waited for. */
-async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = DEADLINE_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function stored(customerId: string, type: string, revision: number, position: number, data: Record<string, unknown> = {}): RecordedEvent {
   const eventId = randomUUID();
@@ -150,11 +141,11 @@ if (!MONGO_URL) {
     /** Waits until the group has committed every partition up to the end of what is in the topic now. */
     async function untilAllCommitted(): Promise<Map<number, string>> {
       const ends = await highWatermarks(topic);
-      return until(`offsets of ${groupId} to reach ${JSON.stringify([...ends])}`, async () => {
+      return until(async () => {
         const now = await committed();
         // A partition that never held a message has nothing to commit ('-1').
         return [...ends].every(([p, high]) => now.get(p) === high || (high === '0' && now.get(p) === '-1')) ? now : undefined;
-      });
+      }, `offsets of ${groupId} to reach ${JSON.stringify([...ends])}`, DEADLINE_MS, 50);
     }
 
     /** Everything on the dead-letter topic, decoded (offsets are committed after it is written). */
@@ -170,10 +161,10 @@ if (!MONGO_URL) {
       const running = projector();
       await running.start();
 
-      const doc = await until('profile at revision 2', async () => {
+      const doc = await until(async () => {
         const p = await profile(a);
         return p?.revision === 2 ? p : undefined;
-      });
+      }, 'profile at revision 2', DEADLINE_MS, 50);
       expect(doc).toMatchObject({ _id: a, customerId: a, revision: 2, position: 11, stage: 'retained', purchaseCount: 2, totalSpendMinor: 17_900 });
       await untilAllCommitted();
       // Every projection wrote its collection; all of them carry the revision of the last event that changed them.
@@ -198,12 +189,12 @@ if (!MONGO_URL) {
       const running = projector();
       await running.start();
       await publish(asMessage(first), asMessage(second), asMessage(third));
-      await until('profile at revision 2', async () => (await profile(a))?.revision === 2);
+      await until(async () => (await profile(a))?.revision === 2, 'profile at revision 2', DEADLINE_MS, 50);
 
       // Redelivered exactly (at-least-once), then an older revision after a newer one, then a later message.
       await publish(asMessage(second), asMessage(first), asMessage(third), asMessage(second));
       await publish(asMessage(acquired(sentinel, 4)));
-      await until('the sentinel customer', async () => (await profile(sentinel)) !== null);
+      await until(async () => (await profile(sentinel)) !== null, 'the sentinel customer', DEADLINE_MS, 50);
       await untilAllCommitted();
 
       expect(await profile(a)).toMatchObject({ revision: 2, position: 3, purchaseCount: 2, totalSpendMinor: 12_500, stage: 'retained' });
@@ -238,7 +229,7 @@ if (!MONGO_URL) {
       const running = projector(gated);
       await running.start();
 
-      await until('the projector to start writing', () => writeStarted);
+      await until(() => writeStarted, 'the projector to start writing', DEADLINE_MS, 50);
       // Kept short: a held batch sends no heartbeats, and the session times out.
       expect((await committed()).get(0)).toBe('-1');
       expect(await profile(a)).toBeNull();
@@ -256,7 +247,7 @@ if (!MONGO_URL) {
       await publish(asMessage(acquired(a, 1)), asMessage(purchased(a, 1, 2, 1_000)), asMessage(stored(poisoned, 'CustomerTeleported', 0, 3)));
       const first = projector();
       await first.start();
-      await until('profile at revision 1', async () => (await profile(a))?.revision === 1);
+      await until(async () => (await profile(a))?.revision === 1, 'profile at revision 1', DEADLINE_MS, 50);
       expect((await untilAllCommitted()).get(0)).toBe('3');
       expect(first.status().deadLettered).toBe(1);
       await first.stop();
@@ -368,8 +359,12 @@ if (!MONGO_URL) {
       const running = projector();
       await running.start();
       await producer.send({ topic, acks: -1, messages: [toWatermarkMessage(0, 500), toWatermarkMessage(1, 700)] });
-      await until('partition checkpoints 500 and 700', async () =>
-        (await store.readCheckpoint(partitionCheckpointName(topic, 0))) === 500 && (await store.readCheckpoint(partitionCheckpointName(topic, 1))) === 700,
+      await until(
+        async () =>
+          (await store.readCheckpoint(partitionCheckpointName(topic, 0))) === 500 && (await store.readCheckpoint(partitionCheckpointName(topic, 1))) === 700,
+        'partition checkpoints 500 and 700',
+        DEADLINE_MS,
+        50,
       );
       const readPosition = new PartitionWatermark(store, topic, async () => 2);
       expect(await readPosition.current()).toBe(500);
@@ -382,7 +377,7 @@ if (!MONGO_URL) {
       expect(await store.readCheckpoint(partitionCheckpointName(topic, 0))).toBe(500);
 
       await producer.send({ topic, acks: -1, messages: [toWatermarkMessage(0, 900)] });
-      await until('partition 0 at 900', async () => (await store.readCheckpoint(partitionCheckpointName(topic, 0))) === 900);
+      await until(async () => (await store.readCheckpoint(partitionCheckpointName(topic, 0))) === 900, 'partition 0 at 900', DEADLINE_MS, 50);
       expect(await readPosition.current()).toBe(700);
       expect(running.status().partitions).toEqual({ 0: 900, 1: 700 });
       expect(await readPosition.waitFor(700, 1_000)).toBe(true);
