@@ -1,25 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Binary, type Db, MongoClient } from 'mongodb';
+import { describeWithMongo } from '@crm/testing';
 import { KeyShreddedError } from './key-store.port';
 import { MongoKeyStore } from './mongo-key-store';
 import { describeKeyStoreContract } from './testing/key-store.contract';
 
-// Integration specs take the server from the environment that infra/up.sh writes (.infra/env).
-const url = process.env.MONGO_URL;
-
-if (!url) {
-  // Straight to stderr: Jest drops the console output of a file whose tests are all skipped when it runs several files.
-  process.stderr.write('MongoKeyStore specs SKIPPED: MONGO_URL is not set (bash infra/up.sh mongo; set -a; . .infra/env; set +a)\n');
-  describe.skip('MongoKeyStore (MONGO_URL not set)', () => {
-    it('runs the KeyStore contract against a real server', () => undefined);
-  });
-} else {
+describeWithMongo('MongoKeyStore', (mongoUrl) => {
   // One fresh database per run, dropped afterwards; every store the specs open shares it.
   const dbName = `crm_test_keys_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   let admin: MongoClient;
   let db: Db;
   beforeAll(async () => {
-    admin = await MongoClient.connect(url, { retryWrites: false });
+    admin = await MongoClient.connect(mongoUrl, { retryWrites: false });
     db = admin.db(dbName);
   });
   afterAll(async () => {
@@ -27,14 +19,14 @@ if (!url) {
     await admin.close();
   });
 
-  describeKeyStoreContract('MongoKeyStore', () => MongoKeyStore.connect(url, dbName));
+  describeKeyStoreContract('MongoKeyStore', () => MongoKeyStore.connect(mongoUrl, dbName));
 
   describe('MongoKeyStore', () => {
     let one: MongoKeyStore;
     let two: MongoKeyStore;
     beforeAll(async () => {
-      one = await MongoKeyStore.connect(url, dbName);
-      two = await MongoKeyStore.connect(url, dbName, { cacheTtlMs: 200 });
+      one = await MongoKeyStore.connect(mongoUrl, dbName);
+      two = await MongoKeyStore.connect(mongoUrl, dbName, { cacheTtlMs: 200 });
     });
     afterAll(async () => {
       await one.close();
@@ -96,7 +88,7 @@ if (!url) {
     });
 
     it('leaves the client it was given open on close', async () => {
-      const client = await MongoClient.connect(url, { retryWrites: false });
+      const client = await MongoClient.connect(mongoUrl, { retryWrites: false });
       const borrowed = MongoKeyStore.fromClient(client, dbName);
       const customerId = randomUUID();
       const key = await borrowed.keyFor(customerId);
@@ -106,4 +98,4 @@ if (!url) {
       await client.close();
     });
   });
-}
+});

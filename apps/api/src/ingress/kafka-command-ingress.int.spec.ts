@@ -9,16 +9,13 @@ import {
 } from '@crm/messaging';
 import type { Admin, Consumer, Kafka, Message, Producer } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { until } from '@crm/testing';
+import { describeWithMongo, until } from '@crm/testing';
 import { describeWithKafka, testKafka } from '../../../../libs/messaging/src/testing/kafka-test-kit';
 import { type AuditedEvent, historyOf, logHead } from '../../../../test/support/api-client';
 import { startTestApi, type TestApi } from '../../../../test/support/api-harness';
 import { newCustomer } from '../../../../test/support/customers';
 
-// A test file may read the environment (CONVENTIONS 13 covers application code).
-const MONGO_URL = process.env.MONGO_URL;
 const DEADLINE_MS = 30_000;
-
 
 const SERVICE = { id: 'svc-orders', role: 'service' } as const;
 
@@ -28,12 +25,7 @@ function acquisitionData(overrides: Record<string, unknown> = {}): Record<string
   return data;
 }
 
-if (!MONGO_URL) {
-  process.stderr.write('KafkaCommandIngress specs SKIPPED: MONGO_URL is not set (bash infra/up.sh mongo; set -a; . .infra/env; set +a)\n');
-  describe.skip('KafkaCommandIngress (MONGO_URL not set)', () => {
-    it('answers commands from the command topic', () => undefined);
-  });
-} else {
+describeWithMongo('KafkaCommandIngress', (serverUrl) => {
   describeWithKafka('Kafka command ingress of the API, on a real broker and MongoDB server', (brokers) => {
     jest.setTimeout(90_000);
     const id = randomUUID().replace(/-/g, '').slice(0, 12);
@@ -50,7 +42,7 @@ if (!MONGO_URL) {
     const undecodable: string[] = [];
 
     beforeAll(async () => {
-      const url = new URL(MONGO_URL);
+      const url = new URL(serverUrl);
       url.pathname = `/${database}`;
       mongoUrl = url.toString();
       // A topic namespace and database of this run only: the app creates its topics and groups under it.
@@ -292,4 +284,4 @@ if (!MONGO_URL) {
       expect((await historyOf(api, customerId)).map((e: AuditedEvent) => e.type)).toEqual(['CustomerAcquired', 'PurchaseRecorded', 'CustomerContacted']);
     });
   });
-}
+});

@@ -1,19 +1,11 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { type Binary, BSON, type Collection, type Db, MongoClient } from 'mongodb';
+import { describeWithMongo } from '@crm/testing';
 import type { ContactClaim } from './command-store.port';
 import { MongoCommandStore } from './mongo-command-store';
 import { describeCommandStoreContract } from './testing/command-store.contract';
 
-// Integration specs take the server from the environment that infra/up.sh writes (.infra/env).
-const url = process.env.MONGO_URL;
-
-if (!url) {
-  // Straight to stderr: Jest drops the console output of a file whose tests are all skipped when it runs several files.
-  process.stderr.write('MongoCommandStore specs SKIPPED: MONGO_URL is not set (bash infra/up.sh mongo; set -a; . .infra/env; set +a)\n');
-  describe.skip('MongoCommandStore (MONGO_URL not set)', () => {
-    it('runs the CommandStore contract against a real server', () => undefined);
-  });
-} else {
+describeWithMongo('MongoCommandStore', (mongoUrl) => {
   const freshName = () => `crm_test_commands_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   // One fresh database per run, dropped afterwards; every store the contract opens shares it.
   const dbName = freshName();
@@ -21,7 +13,7 @@ if (!url) {
   let admin: MongoClient;
   let db: Db;
   beforeAll(async () => {
-    admin = await MongoClient.connect(url, { retryWrites: false });
+    admin = await MongoClient.connect(mongoUrl, { retryWrites: false });
     db = admin.db(dbName);
   });
   afterAll(async () => {
@@ -36,7 +28,7 @@ if (!url) {
     return BSON.EJSON.stringify(documents, { relaxed: false });
   };
 
-  describeCommandStoreContract('MongoCommandStore', () => MongoCommandStore.connect(url, dbName), undefined, rawDump);
+  describeCommandStoreContract('MongoCommandStore', () => MongoCommandStore.connect(mongoUrl, dbName), undefined, rawDump);
 
   describe('MongoCommandStore', () => {
     let store: MongoCommandStore;
@@ -105,7 +97,7 @@ if (!url) {
     it('gives every instance on a fresh database the one HMAC secret, even when they start at once', async () => {
       const name = freshName();
       scratch.push(name);
-      const instances = await Promise.all(Array.from({ length: 4 }, () => MongoCommandStore.connect(url, name)));
+      const instances = await Promise.all(Array.from({ length: 4 }, () => MongoCommandStore.connect(mongoUrl, name)));
       const value: ContactClaim = { kind: 'email', value: `shared-${randomUUID()}@example.com` };
       const results = await Promise.all(instances.map((instance) => instance.claimContacts(randomUUID(), [value])));
       expect(results.filter((held) => held === null)).toHaveLength(1);
@@ -120,4 +112,4 @@ if (!url) {
       expect(await db.collection('command_settings').countDocuments()).toBe(1);
     });
   });
-}
+});

@@ -1,24 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
+import { describeWithMongo } from '@crm/testing';
 import type { DocumentStore } from './document-store.port';
 import { MongoDocumentStore } from './mongo-document-store';
 import { describeDocumentStoreContract } from './testing/document-store.contract';
 
-// Integration specs take the server from the environment that infra/up.sh writes (.infra/env).
-const url = process.env.MONGO_URL;
-
-if (!url) {
-  // Straight to stderr: Jest drops the console output of a file whose tests are all skipped when it runs several files.
-  process.stderr.write('MongoDocumentStore specs SKIPPED: MONGO_URL is not set (bash infra/up.sh mongo; set -a; . .infra/env; set +a)\n');
-  describe.skip('MongoDocumentStore (MONGO_URL not set)', () => {
-    it('runs the DocumentStore contract against a real server', () => undefined);
-  });
-} else {
+describeWithMongo('MongoDocumentStore', (mongoUrl) => {
   const clients = new Map<DocumentStore, { client: MongoClient; dbName: string }>();
 
   const connect = async () => {
     const dbName = `crm_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    const client = new MongoClient(url, { retryWrites: false });
+    const client = new MongoClient(mongoUrl, { retryWrites: false });
     await client.connect();
     const store = MongoDocumentStore.fromClient(client, dbName);
     clients.set(store, { client, dbName });
@@ -78,7 +70,7 @@ if (!url) {
     });
 
     it('connects from a URL with a database name, and closes the client it owns', async () => {
-      const own = await MongoDocumentStore.connect(url, store.databaseName);
+      const own = await MongoDocumentStore.connect(mongoUrl, store.databaseName);
       expect(own.databaseName).toBe(store.databaseName);
       await own.commit([{ collection: 'owned', doc: { _id: 'o', revision: 0 } }]);
       expect(await store.findOne('owned', { _id: 'o' })).toEqual({ _id: 'o', revision: 0 });
@@ -86,4 +78,4 @@ if (!url) {
       await expect(own.findOne('owned', { _id: 'o' })).rejects.toThrow();
     });
   });
-}
+});

@@ -11,7 +11,7 @@ import {
 } from '@crm/messaging';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { until } from '@crm/testing';
+import { describeWithMongo, until } from '@crm/testing';
 import { describeWithKafka, readTopic, testKafka, uniqueTopic } from '../../../messaging/src/testing/kafka-test-kit';
 import type { DocumentStore } from '../document-store/document-store.port';
 import { MongoDocumentStore } from '../document-store/mongo-document-store';
@@ -21,10 +21,7 @@ import { type ParkedCustomer, parkedCollectionOf } from '../projector/projection
 import { PartitionWatermark, partitionCheckpointName } from '../queries/partition-watermark';
 import { KafkaProjector } from './kafka-projector';
 
-// A test file may read the environment (CONVENTIONS 13 covers application code).
-const MONGO_URL = process.env.MONGO_URL;
 const DEADLINE_MS = 30_000;
-
 
 function stored(customerId: string, type: string, revision: number, position: number, data: Record<string, unknown> = {}): RecordedEvent {
   const eventId = randomUUID();
@@ -57,12 +54,7 @@ const purchased = (customerId: string, revision: number, position: number, amoun
 
 const asMessage = (event: RecordedEvent): Message => toCustomerEventMessage(event);
 
-if (!MONGO_URL) {
-  process.stderr.write('KafkaProjector specs SKIPPED: MONGO_URL is not set (bash infra/up.sh mongo; set -a; . .infra/env; set +a)\n');
-  describe.skip('KafkaProjector (MONGO_URL not set)', () => {
-    it('projects a Kafka feed into MongoDB', () => undefined);
-  });
-} else {
+describeWithMongo('KafkaProjector', (mongoUrl) => {
   describeWithKafka('KafkaProjector against a real Kafka broker and MongoDB server', (brokers) => {
     jest.setTimeout(90_000);
     let kafka: Kafka;
@@ -80,7 +72,7 @@ if (!MONGO_URL) {
 
     beforeAll(async () => {
       kafka = testKafka(brokers, 'kafka-projector-int');
-      mongo = new MongoClient(MONGO_URL, { retryWrites: false });
+      mongo = new MongoClient(mongoUrl, { retryWrites: false });
       await mongo.connect();
     });
     afterAll(async () => {
@@ -384,4 +376,4 @@ if (!MONGO_URL) {
       expect(await readPosition.waitFor(701, 200)).toBe(false);
     });
   });
-}
+});
