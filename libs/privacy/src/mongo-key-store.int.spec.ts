@@ -60,23 +60,37 @@ describeWithMongo('MongoKeyStore', (mongoUrl) => {
       await expect(two.keyFor(customerId)).rejects.toBeInstanceOf(KeyShreddedError);
     });
 
-    it('deletes what it created when a destroy in another instance ran between its tombstone check and its insert', async () => {
+    it('deletes what it created when a destroy in another instance ran between its look-up and its insert', async () => {
       const customerId = randomUUID();
       const creator = MongoKeyStore.fromClient(admin, dbName);
-      type Probe = { isShredded(id: string): Promise<boolean> };
-      const original = (MongoKeyStore.prototype as unknown as Probe).isShredded;
-      let checks = 0;
-      // Checks: the read that misses, the one before the insert, the one after it. The other
-      // instance's whole destroy runs right after the second, before the insert.
-      const spy = jest.spyOn(creator as unknown as Probe, 'isShredded').mockImplementation(async function (this: MongoKeyStore, id: string) {
-        const shredded = await original.call(this, id);
-        if (++checks === 2) await two.destroy(id);
-        return shredded;
+      type Keys = { keys: { insertOne(doc: unknown): Promise<unknown> } };
+      const keys = (creator as unknown as Keys).keys;
+      const insertOne = keys.insertOne.bind(keys);
+      // The other instance's whole destroy runs after the creator found no key, right before it inserts one.
+      const spy = jest.spyOn(keys, 'insertOne').mockImplementation(async (doc: unknown) => {
+        await two.destroy(customerId);
+        return insertOne(doc);
       });
       await expect(creator.keyFor(customerId)).rejects.toBeInstanceOf(KeyShreddedError);
-      expect(spy).toHaveBeenCalledTimes(3);
+      expect(spy).toHaveBeenCalledTimes(1);
       expect(await db.collection('data_keys').countDocuments({ _id: customerId as never })).toBe(0);
       expect(await creator.existingKey(customerId)).toBeNull();
+    });
+
+    it('asks the server three times for the key of a new customer, twice for a known one not in its cache', async () => {
+      const counted = await MongoClient.connect(mongoUrl, { retryWrites: false, monitorCommands: true });
+      try {
+        const commands: string[] = [];
+        counted.on('commandStarted', (event) => commands.push(event.commandName));
+        const customerId = randomUUID();
+        const key = await MongoKeyStore.fromClient(counted, dbName).keyFor(customerId);
+        expect(commands).toEqual(['find', 'insert', 'aggregate']);
+        commands.length = 0;
+        expect(await MongoKeyStore.fromClient(counted, dbName).keyFor(customerId)).toEqual(key);
+        expect(commands).toEqual(['find', 'aggregate']);
+      } finally {
+        await counted.close();
+      }
     });
 
     it('never hands out a key document left beside its tombstone', async () => {

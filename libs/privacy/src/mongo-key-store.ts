@@ -28,8 +28,8 @@ const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && 
  * Data keys in MongoDB (`data_keys`), shared by every API instance, with tombstones (`shredded_keys`)
  * so that a destroyed key is never created again. Every step is a single-document write on a unique
  * `_id`, so no transaction is needed (mongo-java-server offers none):
- * - creation checks the tombstone, inserts, and on a duplicate `_id` uses the winner's key; it then
- *   checks the tombstone again, because a destroy may have run between the check and the insert;
+ * - creation inserts (on a duplicate `_id` it uses the winner's key), then checks the tombstone once:
+ *   a new customer costs three round trips (look, insert, check), an existing one two;
  * - destroy writes the tombstone first, then deletes the key. Whichever order the two interleave in,
  *   either the creation sees the tombstone (and deletes what it inserted) or the delete comes after
  *   the insert;
@@ -80,20 +80,24 @@ export class MongoKeyStore implements KeyStore {
   }
 
   async keyFor(customerId: string): Promise<Buffer> {
-    const known = await this.existingKey(customerId);
-    if (known) return known;
+    const cached = this.cached(customerId);
+    if (cached) return cached;
     const destroys = this.destroys;
-    if (await this.isShredded(customerId)) throw new KeyShreddedError(customerId);
-    let key = randomBytes(32);
-    try {
-      await this.keys.insertOne({ _id: customerId, key: new Binary(key) });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      // A concurrent creation (here or in another instance) won; everyone uses the stored key.
-      const winner = await this.keys.findOne({ _id: customerId });
-      if (!winner) throw new KeyShreddedError(customerId);
-      key = Buffer.from(winner.key.value());
+    const found = await this.keys.findOne({ _id: customerId });
+    let key = found ? Buffer.from(found.key.value()) : randomBytes(32);
+    if (!found) {
+      try {
+        await this.keys.insertOne({ _id: customerId, key: new Binary(key) });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        // A concurrent creation (here or in another instance) won; everyone uses the stored key.
+        const winner = await this.keys.findOne({ _id: customerId });
+        if (!winner) throw new KeyShreddedError(customerId);
+        key = Buffer.from(winner.key.value());
+      }
     }
+    // One tombstone check, once the key document exists: a destroy writes its tombstone before it
+    // deletes the key, so either this check sees the tombstone or that delete comes after the insert.
     if (await this.isShredded(customerId)) {
       await this.keys.deleteOne({ _id: customerId });
       throw new KeyShreddedError(customerId);
@@ -103,9 +107,8 @@ export class MongoKeyStore implements KeyStore {
   }
 
   async existingKey(customerId: string): Promise<Buffer | null> {
-    const cached = this.cache.get(customerId);
-    if (cached && cached.until > Date.now()) return cached.key;
-    if (cached) this.cache.delete(customerId);
+    const cached = this.cached(customerId);
+    if (cached) return cached;
     const destroys = this.destroys;
     // The tombstone wins over a key document: one may linger if a creation's cleanup failed.
     const [found, shredded] = await Promise.all([this.keys.findOne({ _id: customerId }), this.isShredded(customerId)]);
@@ -136,6 +139,13 @@ export class MongoKeyStore implements KeyStore {
 
   private async isShredded(customerId: string): Promise<boolean> {
     return (await this.tombstones.countDocuments({ _id: customerId }, { limit: 1 })) > 0;
+  }
+
+  private cached(customerId: string): Buffer | null {
+    const entry = this.cache.get(customerId);
+    if (entry && entry.until > Date.now()) return entry.key;
+    if (entry) this.cache.delete(customerId);
+    return null;
   }
 
   private remember(customerId: string, key: Buffer): void {
