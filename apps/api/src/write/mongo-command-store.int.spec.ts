@@ -94,6 +94,25 @@ describeWithMongo('MongoCommandStore', (mongoUrl) => {
       expect(await db.collection('contact_claims').findOne({ _id: (await digestOf(x)) as never })).toEqual(before);
     });
 
+    it('claims one free value in one round trip, and refuses a held one without writing', async () => {
+      const counted = await MongoClient.connect(mongoUrl, { retryWrites: false, monitorCommands: true });
+      try {
+        const own = MongoCommandStore.fromClient(counted, dbName);
+        await own.findReply('warm', 'up');
+        const commands: string[] = [];
+        counted.on('commandStarted', (event) => commands.push(event.commandName));
+        const claim: ContactClaim = { kind: 'email', value: `one-${randomUUID()}@example.com` };
+        const holder = randomUUID();
+        expect(await own.claimContacts(holder, [claim])).toBeNull();
+        expect(commands).toEqual(['insert']);
+        const before = await db.collection('contact_claims').findOne({ _id: (await digestOf(claim)) as never });
+        expect(await own.claimContacts(randomUUID(), [claim])).toMatchObject({ claim, holder });
+        expect(await db.collection('contact_claims').findOne({ _id: (await digestOf(claim)) as never })).toEqual(before);
+      } finally {
+        await counted.close();
+      }
+    });
+
     it('gives every instance on a fresh database the one HMAC secret, even when they start at once', async () => {
       const name = freshName();
       scratch.push(name);

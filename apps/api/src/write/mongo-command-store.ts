@@ -127,7 +127,8 @@ export class MongoCommandStore implements CommandStore {
     const wanted = new Map(claims.map((claim) => [this.digest(secret, claim), claim]));
     if (wanted.size === 0) return null;
     const holders = new Map<string, ClaimDocument>();
-    for (const held of await this.claims.find({ _id: { $in: [...wanted.keys()] } }).toArray()) holders.set(held._id, held);
+    // One value needs no look first: its insert finds any holder, and a refused insert writes nothing.
+    if (wanted.size > 1) for (const held of await this.claims.find({ _id: { $in: [...wanted.keys()] } }).toArray()) holders.set(held._id, held);
     // Refused without writing anything when a holder is already known to block.
     for (const [digest, claim] of wanted) {
       const held = holders.get(digest);
