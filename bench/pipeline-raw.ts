@@ -16,6 +16,8 @@ import { createIdempotentProducer, createKafka, ensureTopics, toCustomerEventMes
 export class CheckpointMonitor {
   readonly relay: { at: number; position: number }[] = [];
   readonly visible: { at: number; position: number }[] = [];
+  /** Each partition's checkpoint as it moved: one customer's events are in when its partition passed them. */
+  readonly partitions: { at: number; position: number }[][];
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
 
@@ -23,7 +25,9 @@ export class CheckpointMonitor {
     private readonly db: Db,
     private readonly partitionNames: string[],
     private readonly pollMs = 10,
-  ) {}
+  ) {
+    this.partitions = partitionNames.map(() => []);
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.poll(), this.pollMs);
@@ -41,9 +45,9 @@ export class CheckpointMonitor {
     return this.visible.at(-1)?.position ?? 0;
   }
 
-  /** When the checkpoint first reached `position` (NaN: not yet). */
-  firstAt(series: 'relay' | 'visible', position: number): number {
-    const list = this[series];
+  /** When the checkpoint (relay, all partitions, or one partition by number) first reached `position` (NaN: not yet). */
+  firstAt(series: 'relay' | 'visible' | number, position: number): number {
+    const list = typeof series === 'number' ? this.partitions[series] : this[series];
     let [lo, hi] = [0, list.length];
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
@@ -76,6 +80,10 @@ export class CheckpointMonitor {
       const visible = Math.min(...this.partitionNames.map((n) => by.get(n) ?? 0));
       if (relay > this.relayPosition) this.relay.push({ at, position: relay });
       if (visible > this.visiblePosition) this.visible.push({ at, position: visible });
+      this.partitionNames.forEach((name, n) => {
+        const position = by.get(name) ?? 0;
+        if (position > (this.partitions[n].at(-1)?.position ?? 0)) this.partitions[n].push({ at, position });
+      });
     } catch {
       // a missed poll only coarsens the timings
     } finally {

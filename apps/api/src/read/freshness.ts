@@ -10,7 +10,8 @@ export class Freshness {
     @Inject(CRM_CONFIG) private readonly config: CrmConfig,
   ) {}
 
-  atLeast(minPosition: number | undefined): Promise<number> {
-    return positionAtLeast(this.position, minPosition, this.config.freshnessWaitMs);
+  /** With a customer id, for a read of that customer alone: the position all of its events are in by. */
+  atLeast(minPosition: number | undefined, customerId?: string): Promise<number> {
+    return positionAtLeast(this.position, minPosition, this.config.freshnessWaitMs, customerId);
   }
 }

@@ -55,3 +55,11 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
     createPartitioner: Partitioners.DefaultPartitioner,
   });
 }
+
+const murmur2 = Partitioners.DefaultPartitioner();
+
+/** The partition the producers above put `key` on, in a topic of `count` partitions (murmur2, as the Java client). */
+export function partitionOfKey(key: string, count: number): number {
+  const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0] }));
+  return murmur2({ topic: '', partitionMetadata, message: { key } } as Parameters<typeof murmur2>[0]);
+}

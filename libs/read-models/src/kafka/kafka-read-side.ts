@@ -36,12 +36,12 @@ export class KafkaReadSide implements ReadModels {
     this.requests = new RebuildRequests(store);
   }
 
-  current(): Promise<number> {
-    return this.watermark.current();
+  current(customerId?: string): Promise<number> {
+    return this.watermark.current(customerId);
   }
 
-  waitFor(position: number, timeoutMs: number): Promise<boolean> {
-    return this.watermark.waitFor(position, timeoutMs);
+  waitFor(position: number, timeoutMs: number, customerId?: string): Promise<boolean> {
+    return this.watermark.waitFor(position, timeoutMs, customerId);
   }
 
   async startRebuild(names: readonly string[]): Promise<RebuildProgress> {

@@ -1,3 +1,4 @@
+import { partitionOfKey } from '@crm/messaging';
 import type { DocumentStore } from '../document-store/document-store.port';
 import type { ReadPosition } from './read-position';
 
@@ -10,10 +11,15 @@ export function partitionCheckpointName(topic: string, partition: number): strin
  * position it has reached (events and the relay's watermarks), so every event at or below the
  * smallest of them is in the read models. Read from the shared store, so the API need not run
  * the projector itself.
+ *
+ * One customer's events all go to one partition (keyed by customer id), in order, and a partition's
+ * checkpoint is written after its documents: every event of that customer up to its partition's
+ * checkpoint is in the read models. A read of one customer waits for that partition alone, not for
+ * the slowest of them.
  */
 export class PartitionWatermark implements ReadPosition {
   /** The last read of the checkpoints: callers within pollMs of it share it (many waiting requests, one read). */
-  private latest: { startedAt: number; value: Promise<number> } | null = null;
+  private latest: { startedAt: number; value: Promise<number[]> } | null = null;
 
   constructor(
     private readonly store: DocumentStore,
@@ -23,7 +29,24 @@ export class PartitionWatermark implements ReadPosition {
   ) {}
 
   /** A lower bound of the position (at most pollMs old): positions only grow. */
-  current(): Promise<number> {
+  async current(customerId?: string): Promise<number> {
+    const positions = await this.positions();
+    if (positions.length === 0) return 0;
+    const all = Math.min(...positions);
+    return customerId === undefined ? all : Math.max(all, positions[partitionOfKey(customerId, positions.length)]);
+  }
+
+  async waitFor(position: number, timeoutMs: number, customerId?: string): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await this.current(customerId)) >= position) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.pollMs, Math.max(1, deadline - Date.now()))));
+    }
+  }
+
+  /** Each partition's checkpoint, by partition number. */
+  private positions(): Promise<number[]> {
     const now = Date.now();
     if (this.latest && now - this.latest.startedAt < this.pollMs) return this.latest.value;
     const value = this.read();
@@ -34,20 +57,10 @@ export class PartitionWatermark implements ReadPosition {
     return value;
   }
 
-  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if ((await this.current()) >= position) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(this.pollMs, Math.max(1, deadline - Date.now()))));
-    }
-  }
-
-  private async read(): Promise<number> {
+  private async read(): Promise<number[]> {
     const count = await this.partitions();
-    if (count === 0) return 0;
     const names = Array.from({ length: count }, (_, p) => partitionCheckpointName(this.topic, p));
     const positions = await Promise.all(names.map((name) => this.store.readCheckpoint(name)));
-    return Math.min(...positions.map((p) => p ?? 0));
+    return positions.map((p) => p ?? 0);
   }
 }

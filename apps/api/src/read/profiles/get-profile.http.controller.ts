@@ -18,7 +18,7 @@ export class GetProfileController {
 
   @Get(':id')
   async get(@Param('id', CustomerIdParam) customerId: string, @Query() query: GetProfileRequest) {
-    const position = await this.freshness.atLeast(query.minPosition);
+    const position = await this.freshness.atLeast(query.minPosition, customerId);
     const profile = await this.profiles.one(customerId);
     if (!profile) throw new ApiError(404, 'CUSTOMER_NOT_FOUND', `No profile for customer ${customerId} (at position ${position})`);
     return { ...profile, position };
