@@ -299,7 +299,11 @@ async function expectEqualToRebuild(events: SqliteEventStore, dirs: Dirs, inMemo
 }
 
 describe('read models equal a from-scratch rebuild after a randomized workload (property)', () => {
-  it('with random batch sizes, crashes (also mid-flush) and re-deliveries of applied events: ProjectionWorker', async () => {
+  // keepWritten as the Kafka projector uses it, small enough that customers also leave it again.
+  it.each([
+    ['reading the documents of each batch', 0],
+    ['keeping written documents for later batches', 40],
+  ])('with random batch sizes, crashes (also mid-flush) and re-deliveries of applied events: ProjectionWorker %s', async (_how, keepWritten) => {
     const stats = { runs: 0, events: 0, refused: 0, crashes: 0, redeliveries: 0 };
     await fc.assert(
       fc.asyncProperty(workloadArb, fc.array(actionArb, { minLength: 10, maxLength: 120 }), async (workload, schedule) => {
@@ -311,12 +315,12 @@ describe('read models equal a from-scratch rebuild after a randomized workload (
           await appendAll(events, appends);
           const head = await events.lastPosition();
 
-          let worker = new ProjectionWorker(store, TARGETS, LIVE_PROJECTOR);
+          let worker = new ProjectionWorker(store, TARGETS, LIVE_PROJECTOR, { keepWritten });
           await worker.start();
           const restart = async () => {
             await store.close();
             store = new MortalStore(new EmbeddedDocumentStore(dirs.live));
-            worker = new ProjectionWorker(store, TARGETS, LIVE_PROJECTOR);
+            worker = new ProjectionWorker(store, TARGETS, LIVE_PROJECTOR, { keepWritten });
             await worker.start();
             stats.crashes++;
           };

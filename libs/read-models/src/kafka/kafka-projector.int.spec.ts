@@ -171,6 +171,30 @@ describeWithMongo('KafkaProjector', (mongoUrl) => {
       expect(running.status()).toMatchObject({ state: 'running', partitions: { 0: 11 }, deadLettered: 0, lastError: null });
     });
 
+    it('folds later events onto the documents it wrote, and onto what a rebuild switched in once resumed', async () => {
+      await setUp(1);
+      const a = randomUUID();
+      await publish(asMessage(acquired(a, 3)), asMessage(purchased(a, 1, 7, 12_900)));
+      const running = projector();
+      await running.start();
+      await until(async () => (await profile(a))?.revision === 1, 'profile at revision 1', DEADLINE_MS, 50);
+      await untilAllCommitted();
+
+      // A rebuild switch: the live projector is held while other documents take the place of its own
+      // (same revision, other content, as a changed projection would build them).
+      await running.pause();
+      const switched = { ...(await profile(a))!, totalSpendMinor: 50_000 };
+      await mongo.db(dbName).collection('profiles').replaceOne({ _id: a as never }, switched);
+      running.resume();
+
+      await publish(asMessage(purchased(a, 2, 11, 100)));
+      const doc = await until(async () => {
+        const p = await profile(a);
+        return p?.revision === 2 ? p : undefined;
+      }, 'profile at revision 2', DEADLINE_MS, 50);
+      expect(doc).toMatchObject({ purchaseCount: 2, totalSpendMinor: 50_100 });
+    });
+
     it('treats a duplicate or a stale message as a no-op: revision unchanged, nothing counted twice, nothing dead-lettered', async () => {
       await setUp(1);
       const a = randomUUID();

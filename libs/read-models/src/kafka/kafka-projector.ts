@@ -19,12 +19,20 @@ function rebalanced(error: unknown): boolean {
   return false;
 }
 
+const DEFAULT_KEEP_WRITTEN = 5_000;
+
 export interface KafkaProjectorOptions {
   topic: string;
   deadLetterTopic: string;
   groupId: string;
   /** Partitions of the topic processed at once by this instance. */
   concurrency?: number;
+  /**
+   * Customers per partition whose documents stay in memory once written, so their next events need
+   * no read (default 5,000). A partition has one consumer, the one writer of its customers' documents;
+   * a rebuild switch (resume) and every rebalance drop them.
+   */
+  keepWritten?: number;
   now?: () => Date;
   onError?: (error: unknown) => void;
 }
@@ -99,7 +107,9 @@ export class KafkaProjector {
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
+  /** After a rebuild switch the live collections hold other documents: what the workers kept is dropped. */
   resume(): void {
+    for (const worker of this.workers.values()) worker.forgetWritten();
     this.consumer?.resume([{ topic: this.options.topic }]);
   }
 
@@ -181,7 +191,9 @@ export class KafkaProjector {
   private async workerFor(partition: number): Promise<ProjectionWorker> {
     let worker = this.workers.get(partition);
     if (!worker) {
-      worker = new ProjectionWorker(this.store, this.targets, partitionCheckpointName(this.options.topic, partition));
+      worker = new ProjectionWorker(this.store, this.targets, partitionCheckpointName(this.options.topic, partition), {
+        keepWritten: this.options.keepWritten ?? DEFAULT_KEEP_WRITTEN,
+      });
       await worker.start();
       this.workers.set(partition, worker);
     }

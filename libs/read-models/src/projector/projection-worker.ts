@@ -39,6 +39,15 @@ interface Held {
 
 const customerOf = (streamId: string) => streamId.slice(streamId.indexOf('-') + 1);
 
+export interface ProjectionWorkerOptions {
+  /**
+   * Customers whose documents, once written, are kept for later batches instead of being read again
+   * (0: none). Only for a worker that is the one writer of its customers' documents, as a Kafka
+   * partition's is: whoever else may write them (a rebuild switch) must call forgetWritten().
+   */
+  keepWritten?: number;
+}
+
 /**
  * Applies event batches to documents under the revision rule and writes back what changed, with a
  * checkpoint. Documents touched since the last flush stay in memory, so a rebuild can fold many
@@ -46,6 +55,9 @@ const customerOf = (streamId: string) => streamId.slice(streamId.indexOf('-') + 
  */
 export class ProjectionWorker {
   private readonly held = new Map<string, Held>();
+  /** Documents as this worker last wrote (or read) them, least recently used first. */
+  private readonly written = new Map<string, (ProjectionDocument | null)[]>();
+  private readonly keepWritten: number;
   private readonly parked = new Map<string, ParkedCustomer>();
   private readonly parkedCollection: string;
   private changedCount = 0;
@@ -55,13 +67,16 @@ export class ProjectionWorker {
     private readonly store: DocumentStore,
     private readonly targets: readonly Target[],
     private readonly checkpointName: string,
+    options: ProjectionWorkerOptions = {},
   ) {
     this.parkedCollection = parkedCollectionOf(checkpointName);
+    this.keepWritten = options.keepWritten ?? 0;
   }
 
   /** Loads the checkpoint and parked customers; anything not yet flushed is dropped (it will be replayed). */
   async start(): Promise<number> {
     this.forget();
+    this.forgetWritten();
     this.parked.clear();
     for (const p of await this.store.find<ParkedCustomer>(this.parkedCollection, {})) this.parked.set(p._id, p);
     this.position = (await this.store.readCheckpoint(this.checkpointName)) ?? 0;
@@ -123,11 +138,18 @@ export class ProjectionWorker {
     for (const { docs, changed } of this.held.values()) {
       changed.forEach((c, i) => c && writes.push({ collection: this.targets[i].collection, doc: docs[i]! }));
     }
-    for (let from = 0; from + chunk < writes.length; from += chunk) await this.store.commit(writes.slice(from, from + chunk));
-    await this.store.commit(writes.slice(Math.floor(Math.max(0, writes.length - 1) / chunk) * chunk), [
+    let skipped = 0;
+    for (let from = 0; from + chunk < writes.length; from += chunk) skipped += (await this.store.commit(writes.slice(from, from + chunk))).skipped;
+    const last = await this.store.commit(writes.slice(Math.floor(Math.max(0, writes.length - 1) / chunk) * chunk), [
       { name: this.checkpointName, position: this.position },
     ]);
+    this.keep(skipped + last.skipped);
     this.forget();
+  }
+
+  /** Drops the documents kept from earlier flushes: the next batches read them from the store again. */
+  forgetWritten(): void {
+    this.written.clear();
   }
 
   /**
@@ -135,7 +157,13 @@ export class ProjectionWorker {
    * query for all of them where the store can (a server), else one look-up each (in memory).
    */
   private async load(customers: readonly string[]): Promise<void> {
-    const missing = [...new Set(customers)].filter((id) => !this.held.has(id));
+    const missing: string[] = [];
+    for (const id of new Set(customers)) {
+      if (this.held.has(id)) continue;
+      const kept = this.written.get(id);
+      if (kept) this.held.set(id, { docs: [...kept], changed: kept.map(() => false) });
+      else missing.push(id);
+    }
     if (missing.length === 0) return;
     const found = await Promise.all(this.targets.map((t) => this.lookUp(t.collection, missing)));
     for (const id of missing) this.held.set(id, { docs: found.map((docs) => docs.get(id) ?? null), changed: found.map(() => false) });
@@ -180,6 +208,24 @@ export class ProjectionWorker {
     const parked: ParkedCustomer = { _id: customerId, revision: stored.revision, reason, position: stored.position, parkedAt: at };
     this.parked.set(customerId, parked);
     return parked;
+  }
+
+  /**
+   * After a flush: the documents held are what the store has now, unless a write was skipped
+   * because the store had a newer revision. Then someone else writes these documents too, and
+   * nothing kept can be trusted.
+   */
+  private keep(skipped: number): void {
+    if (this.keepWritten === 0) return;
+    if (skipped > 0) return this.forgetWritten();
+    for (const [id, { docs }] of this.held) {
+      this.written.delete(id);
+      this.written.set(id, docs);
+    }
+    for (const id of this.written.keys()) {
+      if (this.written.size <= this.keepWritten) break;
+      this.written.delete(id);
+    }
   }
 
   private forget(): void {
