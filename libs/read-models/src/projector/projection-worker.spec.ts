@@ -12,7 +12,7 @@ import { ProjectionWorker } from './projection-worker';
 const TARGETS = READ_MODEL_PROJECTIONS.map((projection) => ({ projection, collection: projection.collection }));
 const NOW = () => '2026-02-01T00:00:00.000Z';
 const EVENTS: StoredEventLike[] = stream([acquired(), contacted(), purchased('o-1', 1_000), contacted(), purchased('o-2', 2_000)]).map(
-  ({ customerId, type, revision, position, data, metadata }) => ({ streamId: `customer-${customerId}`, type, revision, position, data, metadata }),
+  ({ customerId, type, revision, position, data, metadata }) => ({ streamId: `customer-${customerId}`, type, revision, position, data, metadata: { ...metadata } }),
 );
 
 /** The embedded store, counting the look-ups of documents by id (one per collection and batch). */
