@@ -93,7 +93,7 @@ export class KafkaReadSide implements ReadModels {
       return {
         name: p.name,
         collection: p.collection,
-        status: rebuilding ? 'rebuilding' : 'live',
+        status: rebuilding ? 'rebuilding' : parked.length > 0 ? 'degraded' : 'live',
         position,
         head,
         lagEvents: behind.length,

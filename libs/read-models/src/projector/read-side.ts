@@ -12,7 +12,8 @@ export const READ_SIDE = Symbol('READ_SIDE');
 export interface ProjectionStatus {
   name: string;
   collection: string;
-  status: ProjectorState | 'rebuilding';
+  /** 'degraded': live, but some customers are parked (their documents stop at the event that parked them). */
+  status: ProjectorState | 'rebuilding' | 'degraded';
   position: number;
   head: number;
   lagEvents: number;
@@ -110,7 +111,7 @@ export class ReadSide implements ReadModels {
       return {
         name: p.name,
         collection: p.collection,
-        status: running?.projections.includes(p.name) ? 'rebuilding' : state,
+        status: running?.projections.includes(p.name) ? 'rebuilding' : state === 'live' && parked.length > 0 ? 'degraded' : state,
         position,
         head,
         lagEvents: Math.max(0, head - position),
