@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Kafka, Producer } from 'kafkajs';
 import type { CrmConfig } from '@crm/config';
+import { COMMAND_STORE, type CommandStore } from '../write/command-store.port';
 import { kafkaNames } from '@crm/messaging';
 import { KAFKA, KAFKA_PRODUCER } from '@crm/platform';
 import { KafkaCommandIngress } from './kafka-command-ingress';
@@ -15,13 +16,14 @@ export function commandIngressProviders(config: CrmConfig): Provider[] {
   return [
     {
       provide: COMMAND_INGRESS,
-      useFactory: (kafka: Kafka, producer: Producer, commands: CommandBus) =>
-        new KafkaCommandIngress(kafka, producer, commands, {
+      useFactory: (kafka: Kafka, producer: Producer, commands: CommandBus, replies: CommandStore) =>
+        new KafkaCommandIngress(kafka, producer, commands, replies, {
           commandTopic: topics.commands,
           resultTopic: topics.commandResults,
           groupId: group('crm-command-ingress'),
+          replyTtlMs: config.idempotencyTtlMs,
         }),
-      inject: [KAFKA, KAFKA_PRODUCER, CommandBus],
+      inject: [KAFKA, KAFKA_PRODUCER, CommandBus, COMMAND_STORE],
     },
   ];
 }

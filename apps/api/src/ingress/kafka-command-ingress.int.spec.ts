@@ -242,6 +242,26 @@ describeWithMongo('KafkaCommandIngress', (serverUrl) => {
       expect((await historyOf(api, created.customerId!)).map((e: AuditedEvent) => e.metadata.commandId)).toEqual([acquire.commandId]);
     });
 
+    it('recognises a retried commandId however many commands the customer had since, and refuses one reused for another command', async () => {
+      const { customerId } = await acquired();
+      const contact = command({ type: 'RecordContact', customerId, data: { channel: 'phone', direction: 'outbound', outcome: 'reached' } });
+      const first = await execute(contact);
+      expect(first).toMatchObject({ status: 'accepted', revision: 1 });
+      // More commands since than the customer's state remembers (its latest 256), over HTTP.
+      for (let i = 0; i < 300; i++) {
+        const res = await api.http().post(`/v1/customers/${customerId}/contacts`).set(api.auth('service')).send({ channel: 'email', direction: 'inbound', outcome: 'reached' });
+        expect(res.status).toBe(200);
+      }
+      await send(toCommandMessage(contact));
+      expect(await resultOf(contact.commandId, 2)).toEqual(first);
+      await send(toCommandMessage({ ...contact, data: { ...contact.data, outcome: 'no-answer' } }));
+      expect(await resultOf(contact.commandId, 3)).toMatchObject({ status: 'rejected', customerId, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+
+      const history = await historyOf(api, customerId, '?limit=1000');
+      expect(history).toHaveLength(302);
+      expect(history.filter((e: AuditedEvent) => e.metadata.commandId === contact.commandId).map((e: AuditedEvent) => e.revision)).toEqual([1]);
+    });
+
     it('holds Kafka commands to the roles HTTP requires, and erases for an admin actor', async () => {
       const { customerId } = await acquired();
       const before = await logHead(api);

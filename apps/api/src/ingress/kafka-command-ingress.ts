@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { CommandBus } from '@nestjs/cqrs';
 import { plainToInstance } from 'class-transformer';
@@ -8,19 +9,27 @@ import { COMMAND_CATALOGUE } from '../commands/command-catalogue';
 import { ApiError, toApiError } from '../http/api-error';
 import { flatten, VALIDATION_OPTIONS } from '../http/validation';
 import type { CommandContext, CommandResult } from '../write/command-context';
+import type { CommandStore } from '../write/command-store.port';
+
+/** Replies to Kafka commands are stored under this scope, beside the HTTP Idempotency-Key replies. */
+const REPLY_SCOPE = 'kafka-command';
 
 export interface CommandIngressOptions {
   commandTopic: string;
   resultTopic: string;
   groupId: string;
+  /** How long a command's reply is kept, so that a redelivery or a retry answers the same (CRM_IDEMPOTENCY_TTL_HOURS). */
+  replyTtlMs: number;
 }
 
 /**
  * Internal services publish commands to Kafka; each gets a reply on the results topic (accepted
  * with revision and position, or rejected with the SPEC error). A message is answered before its
  * offset is committed, so a crash replays it: its command id makes the replay answer the same
- * without a second effect. An invalid message is answered (or logged, if it has no id), never
- * allowed to stop the consumer.
+ * without a second effect. The reply is stored by command id (as HTTP stores Idempotency-Key
+ * replies), so a retry is recognised however many commands the customer had since; one that
+ * arrives before the reply was stored is recognised from the customer's latest commands. An
+ * invalid message is answered (or logged, if it has no id), never allowed to stop the consumer.
  */
 export class KafkaCommandIngress {
   private readonly logger = new Logger('CommandIngress');
@@ -30,6 +39,7 @@ export class KafkaCommandIngress {
     private readonly kafka: Kafka,
     private readonly results: Producer,
     private readonly commands: CommandBus,
+    private readonly replies: CommandStore,
     private readonly options: CommandIngressOptions,
   ) {}
 
@@ -59,12 +69,25 @@ export class KafkaCommandIngress {
   }
 
   async execute(command: CommandMessage): Promise<CommandResultMessage> {
+    const fingerprint = fingerprintOf(command);
+    const stored = await this.replies.findReply(REPLY_SCOPE, command.commandId);
+    if (stored) {
+      if (stored.fingerprint === fingerprint) return stored.body as CommandResultMessage;
+      return rejected(command.commandId, new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'This commandId was used for a different command'), command.customerId);
+    }
+    const { result, status } = await this.decide(command);
+    await this.replies.saveReply(REPLY_SCOPE, command.commandId, { fingerprint, status, body: result }, this.options.replyTtlMs);
+    return result;
+  }
+
+  /** The command's result and its HTTP status; a server fault (5xx) is thrown, so the message is delivered again. */
+  private async decide(command: CommandMessage): Promise<{ result: CommandResultMessage; status: number }> {
+    const refuse = (error: ApiError) => ({ result: rejected(command.commandId, error, command.customerId), status: error.status });
     const entry = COMMAND_CATALOGUE[command.type];
     // The roles HTTP requires (commands: service; erasure: admin; admin: all), so the topic is no way around them.
     const allowed = command.type === 'ErasePersonalData' ? ['admin'] : ['service', 'admin'];
     if (!allowed.includes(command.actor.role)) {
-      const error = new ApiError(403, 'FORBIDDEN', `${command.type} needs the role ${allowed.join(' or ')}; the actor has ${command.actor.role}`);
-      return rejected(command.commandId, error, command.customerId);
+      return refuse(new ApiError(403, 'FORBIDDEN', `${command.type} needs the role ${allowed.join(' or ')}; the actor has ${command.actor.role}`));
     }
     const data = { ...command.data };
     const path: Record<string, string> = {};
@@ -77,7 +100,7 @@ export class KafkaCommandIngress {
     const errors = await validate(body, { ...VALIDATION_OPTIONS, forbidUnknownValues: false });
     const missing = (entry.pathFields ?? []).filter((f) => path[f] === undefined).map((field) => ({ field, errors: [`${field} is required`] }));
     if (errors.length > 0 || missing.length > 0) {
-      return rejected(command.commandId, new ApiError(400, 'VALIDATION_FAILED', 'The command is invalid', { fields: [...flatten(errors), ...missing] }), command.customerId);
+      return refuse(new ApiError(400, 'VALIDATION_FAILED', 'The command is invalid', { fields: [...flatten(errors), ...missing] }));
     }
     const context: CommandContext = {
       commandId: command.commandId,
@@ -88,13 +111,18 @@ export class KafkaCommandIngress {
     };
     try {
       const reply: CommandResult & { complaintId?: string } = await this.commands.execute(entry.toMessage(context, command.customerId, body, path));
-      return { commandId: command.commandId, status: 'accepted', ...reply };
+      return { result: { commandId: command.commandId, status: 'accepted', ...reply }, status: 200 };
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.status >= 500) throw error;
-      return rejected(command.commandId, apiError, command.customerId);
+      return refuse(apiError);
     }
   }
+}
+
+/** What the command asks, so that a command id reused for another command is refused, not answered with another's reply. */
+function fingerprintOf({ type, customerId, data, actor, expectedRevision }: CommandMessage): string {
+  return createHash('sha256').update(JSON.stringify([type, customerId ?? null, data ?? null, actor, expectedRevision ?? null])).digest('base64url');
 }
 
 function rejected(commandId: string, error: ApiError, customerId?: string): CommandResultMessage {
