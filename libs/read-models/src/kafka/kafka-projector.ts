@@ -75,9 +75,12 @@ export class KafkaProjector {
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       // kafkajs heartbeats only between fetches and when a batch handler calls heartbeat(): the
-      // session must outlast the slowest batch write, which the fetch size bounds.
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // session must outlast the slowest batch write, which the fetch size bounds (256 KB a
+      // partition: well under a second of writes). A member killed -9 holds its partitions until
+      // its session expires, so a shorter one is a faster take-over; should a batch outlast it,
+      // its offset commit fails as rebalanced and the batch is replayed (writes are then no-ops).
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
       maxBytesPerPartition: 256 * 1024,
     });
     this.consumer = consumer;
