@@ -29,8 +29,10 @@ export class CheckpointMonitor {
     this.partitions = partitionNames.map(() => []);
   }
 
-  start(): void {
-    this.timer = setInterval(() => void this.poll(), this.pollMs);
+  /** (Re)starts polling every `pollMs`: a poll is a read on the document server, whose CPU the pipeline shares. */
+  start(pollMs = this.pollMs): void {
+    this.stop();
+    this.timer = setInterval(() => void this.poll(), pollMs);
   }
 
   stop(): void {

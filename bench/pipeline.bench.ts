@@ -358,7 +358,9 @@ async function main(): Promise<void> {
       db,
       Array.from({ length: partitions }, (_, n) => partitionCheckpointName(topics.customerEvents, n)),
     );
-    monitor.start();
+    // Coarse while the sustained load runs (it only dates the last command's visibility, to 50 ms in 20 s),
+    // fine while lag is sampled (it dates each stage).
+    monitor.start(50);
     const api = client(apiProcess.url, Math.max(o.clients, 64));
     const reader = client(apiProcess.url, 64);
     clients.push(api, reader);
@@ -402,6 +404,7 @@ async function main(): Promise<void> {
     );
 
     // (2) Append-to-visible lag at steady rates.
+    monitor.start(10);
     const customers = sustained.customers.concat(warm.customers);
     const lagRuns: LagRun[] = [];
     for (const rate of o.rates.split(',').map(Number).filter((r) => r > 0)) {
