@@ -14,7 +14,7 @@
 #
 # env: MONGO_HOST (127.0.0.1), MONGO_PORT (27017), MONGO_DB (crm),
 #      MONGO_HEAP_OPTS (-Xms64m -Xmx768m), MONGO_CACHE_MB (128: page cache), MONGO_SERVER_VERSION (4.4.0), MONGO_WIRE_VERSION (9),
-#      MONGO_COMMIT (write|interval, default write), MONGO_OPLOG (0|1, default 0),
+#      MONGO_COMMIT (write|interval, default write), MONGO_OPLOG (0|1, default 0), MONGO_VALUE_FORMAT (bson|java, default bson),
 #      MONGO_SESSIONS (1|0, default 1: advertise logical sessions; transactions are always refused),
 #      MONGO_WAIT_TIMEOUT (60), MONGO_STOP_TIMEOUT (20)
 set -euo pipefail

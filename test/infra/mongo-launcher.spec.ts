@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Collection } from 'mongodb';
+import { Binary, BSON, Decimal128, type Collection, Double, Int32, Long, ObjectId, Timestamp } from 'mongodb';
 import { freePort } from '@crm/testing';
 import { withMongo } from '../support/mongo';
 
@@ -11,7 +11,8 @@ import { withMongo } from '../support/mongo';
  * suite's own (private INFRA_HOME, port and data file; the shared install's jars), since the suite
  * kills it: a write is answered only once it is on disk, also when many writers share a commit; a
  * filter with `_id` and other fields (looked up by `_id` first) still applies every field; unique
- * indexes (held in memory) are rebuilt from the data after a crash.
+ * indexes (held in memory) are rebuilt from the data after a crash; documents (stored as BSON) keep
+ * every BSON type, and those an earlier launcher wrote (Java-serialised) are still read.
  */
 
 const root = resolve(__dirname, '../..');
@@ -41,11 +42,11 @@ class DedicatedMongo {
    * Starts on a fresh free port each time (the data lives in the home, not with the port): a port
    * freed by kill -9 can be taken at once as another process's outgoing port.
    */
-  async start(): Promise<void> {
+  async start(env: Record<string, string> = {}): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       this.port = await freePort();
       try {
-        await this.run('start');
+        await this.run('start', env);
         return;
       } catch (error) {
         if (attempt >= 3 || !/already in use/.test(String(error))) throw error;
@@ -53,8 +54,8 @@ class DedicatedMongo {
     }
   }
 
-  run(command: 'start' | 'kill' | 'stop'): Promise<string> {
-    const env = { ...process.env, INFRA_HOME: this.home, MONGO_PORT: String(this.port), MONGO_DB: 'launcher' };
+  run(command: 'start' | 'kill' | 'stop', extra: Record<string, string> = {}): Promise<string> {
+    const env = { ...process.env, INFRA_HOME: this.home, MONGO_PORT: String(this.port), MONGO_DB: 'launcher', ...extra };
     return new Promise((done, fail) => {
       execFile('bash', [join(root, 'infra/mongo.sh'), command], { cwd: root, env, timeout: 120_000 }, (error, stdout, stderr) =>
         error ? fail(new Error(`infra/mongo.sh ${command} (port ${this.port}): ${error.message}\n${stderr}`)) : done(stdout + stderr),
@@ -140,6 +141,57 @@ if (!installed) {
       await expect(col.insertOne({ _id: 'u1', revision: 1 })).rejects.toMatchObject({ code: 11000 });
       await col.insertOne({ _id: 'u4', revision: 1, email: 'c@example.com' });
       expect(await col.findOne({ email: 'b@example.com' })).toMatchObject({ _id: 'u2' });
+    });
+  });
+
+  // Read back through EJSON: every type as the server returns it, compared exactly (Int32 vs Double too).
+  // Left out: a whole Double, which mongo-java-server answers as an Int32 whatever the storage.
+  const exact = (value: unknown) => BSON.EJSON.stringify(value, { relaxed: false });
+  const everyType = (id: string) => ({
+    _id: id,
+    revision: 7,
+    int: new Int32(42),
+    long: Long.fromString('9007199254740993'),
+    double: new Double(0.1),
+    decimal: Decimal128.fromString('12.3400'),
+    text: 'Zhang San \u00e9\u4e2d \ud83d\ude00',
+    empty: '',
+    flag: false,
+    none: null,
+    at: new Date('2026-11-23T10:00:00.123Z'),
+    oid: new ObjectId('65f000000000000000000001'),
+    bytes: new Binary(Buffer.from([0, 1, 2, 255])),
+    uuid: new Binary(Buffer.alloc(16, 7), Binary.SUBTYPE_UUID),
+    ts: new Timestamp({ t: 1_700_000_000, i: 3 }),
+    list: [1, 'two', [3], { four: 4 }, null],
+    nested: { deeper: { deepest: ['x'] }, emptyDoc: {}, emptyList: [] },
+  });
+
+  it('keeps every BSON type of a document through a crash (read back from the file)', async () => {
+    await docs((col) => col.insertOne(everyType('types') as never));
+    await server.run('kill');
+    await server.start();
+    const stored = await docs((col) => col.findOne({ _id: 'types' }));
+    expect(exact(stored)).toBe(exact(everyType('types')));
+  });
+
+  it('reads documents an earlier launcher wrote (Java-serialised), and what it writes over them', async () => {
+    await server.run('stop');
+    await server.start({ MONGO_VALUE_FORMAT: 'java' });
+    await docs((col) => col.insertMany(Array.from({ length: 200 }, (_, i) => everyType(`old-${i}`)) as never));
+    await server.run('stop');
+    await server.start();
+    await docs(async (col) => {
+      const old = await col.find({ _id: { $in: ['old-0', 'old-199'] } as never }).sort({ _id: 1 }).toArray();
+      expect(old.map(exact)).toEqual([everyType('old-0'), everyType('old-199')].map(exact));
+      await col.replaceOne({ _id: 'old-5' }, { ...everyType('old-5'), revision: 8 } as never);
+    });
+    await server.run('kill');
+    await server.start();
+    await docs(async (col) => {
+      expect(await col.countDocuments({ _id: { $regex: '^old-' } as never })).toBe(200);
+      expect(exact(await col.findOne({ _id: 'old-5' }))).toBe(exact({ ...everyType('old-5'), revision: 8 }));
+      expect(exact(await col.findOne({ _id: 'old-6' }))).toBe(exact(everyType('old-6')));
     });
   });
 });
