@@ -17,4 +17,4 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 ENV CRM_DATA_DIR=/data
 EXPOSE 3000
-CMD ["node", "--max-semi-space-size=64", "dist/apps/api/src/main.js"]
+CMD ["node", "--max-semi-space-size=64", "--single-threaded-gc", "dist/apps/api/src/main.js"]

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@crm/testing';
-import { NODE_FLAGS } from './support/server-process';
+import { SPLIT_NODE_FLAGS } from './support/server-process';
 
 // The production path as separate processes, started from a build (dist/ or a scratch swc output).
 
@@ -44,7 +44,7 @@ export async function startProcess(
   const port = await freePort();
   const log = join(logDir, `${name}.log`);
   const out = createWriteStream(log);
-  const child = spawn(process.execPath, [...NODE_FLAGS, main], {
+  const child = spawn(process.execPath, [...SPLIT_NODE_FLAGS, main], {
     env: { ...inheritedEnv(), HOST: '127.0.0.1', PORT: String(port), CRM_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,6 +5,14 @@ import { join } from 'node:path';
 /** The flags `npm start` runs with: a young generation large enough for per-event garbage to die young. */
 export const NODE_FLAGS = ['--max-semi-space-size=64'];
 
+/**
+ * The flags of the separate processes (`npm run start:api|start:projector`, the Docker image): the same,
+ * collected on the main thread. Processes that share a host's cores with each other and with the servers
+ * gain nothing from parallel GC helpers but their cost; the one process of `npm start` keeps them (shorter
+ * pauses while a core is free).
+ */
+export const SPLIT_NODE_FLAGS = [...NODE_FLAGS, '--single-threaded-gc'];
+
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
