@@ -262,6 +262,15 @@ describeWithMongo('KafkaCommandIngress', (serverUrl) => {
       expect(history.filter((e: AuditedEvent) => e.metadata.commandId === contact.commandId).map((e: AuditedEvent) => e.revision)).toEqual([1]);
     });
 
+    it('decides a rejected command again when it is retried: a rejection had no effect', async () => {
+      const customerId = randomUUID();
+      const purchase = command({ type: 'RecordPurchase', customerId, data: { orderId: 'o-early', amountMinor: 700, currency: 'CNY' } });
+      expect(await execute(purchase)).toMatchObject({ status: 'rejected', customerId, error: { code: 'CUSTOMER_NOT_FOUND' } });
+      expect(await execute(command({ type: 'AcquireCustomer', customerId, data: acquisitionData() }))).toMatchObject({ status: 'accepted' });
+      await send(toCommandMessage(purchase));
+      expect(await resultOf(purchase.commandId, 2)).toMatchObject({ status: 'accepted', customerId, revision: 1 });
+    });
+
     it('holds Kafka commands to the roles HTTP requires, and erases for an admin actor', async () => {
       const { customerId } = await acquired();
       const before = await logHead(api);

@@ -26,10 +26,12 @@ export interface CommandIngressOptions {
  * Internal services publish commands to Kafka; each gets a reply on the results topic (accepted
  * with revision and position, or rejected with the SPEC error). A message is answered before its
  * offset is committed, so a crash replays it: its command id makes the replay answer the same
- * without a second effect. The reply is stored by command id (as HTTP stores Idempotency-Key
- * replies), so a retry is recognised however many commands the customer had since; one that
- * arrives before the reply was stored is recognised from the customer's latest commands. An
- * invalid message is answered (or logged, if it has no id), never allowed to stop the consumer.
+ * without a second effect. An accepted command's reply is stored by command id (as HTTP stores
+ * Idempotency-Key replies), so a retry is recognised however many commands the customer had
+ * since; one that arrives before the reply was stored is recognised from the customer's latest
+ * commands. A rejected command had no effect and is decided again when retried (it may pass
+ * now: the customer exists, the conflict is over). An invalid message is answered (or logged, if
+ * it has no id), never allowed to stop the consumer.
  */
 export class KafkaCommandIngress {
   private readonly logger = new Logger('CommandIngress');
@@ -75,14 +77,14 @@ export class KafkaCommandIngress {
       if (stored.fingerprint === fingerprint) return stored.body as CommandResultMessage;
       return rejected(command.commandId, new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'This commandId was used for a different command'), command.customerId);
     }
-    const { result, status } = await this.decide(command);
-    await this.replies.saveReply(REPLY_SCOPE, command.commandId, { fingerprint, status, body: result }, this.options.replyTtlMs);
+    const result = await this.decide(command);
+    if (result.status === 'accepted') await this.replies.saveReply(REPLY_SCOPE, command.commandId, { fingerprint, status: 200, body: result }, this.options.replyTtlMs);
     return result;
   }
 
-  /** The command's result and its HTTP status; a server fault (5xx) is thrown, so the message is delivered again. */
-  private async decide(command: CommandMessage): Promise<{ result: CommandResultMessage; status: number }> {
-    const refuse = (error: ApiError) => ({ result: rejected(command.commandId, error, command.customerId), status: error.status });
+  /** Accepted or rejected with the SPEC error; a server fault (5xx) is thrown, so the message is delivered again. */
+  private async decide(command: CommandMessage): Promise<CommandResultMessage> {
+    const refuse = (error: ApiError) => rejected(command.commandId, error, command.customerId);
     const entry = COMMAND_CATALOGUE[command.type];
     // The roles HTTP requires (commands: service; erasure: admin; admin: all), so the topic is no way around them.
     const allowed = command.type === 'ErasePersonalData' ? ['admin'] : ['service', 'admin'];
@@ -111,7 +113,7 @@ export class KafkaCommandIngress {
     };
     try {
       const reply: CommandResult & { complaintId?: string } = await this.commands.execute(entry.toMessage(context, command.customerId, body, path));
-      return { result: { commandId: command.commandId, status: 'accepted', ...reply }, status: 200 };
+      return { commandId: command.commandId, status: 'accepted', ...reply };
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.status >= 500) throw error;
