@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Document, DocumentStore, DocumentWrite } from '../document-store/document-store.port';
 import { type StoredEventLike, toProjectedEvent } from '../projections/projected-event';
 import { project, type Projection, type ProjectionDocument } from '../projections/projection';
@@ -55,9 +56,8 @@ export interface ProjectionWorkerOptions {
  */
 export class ProjectionWorker {
   private readonly held = new Map<string, Held>();
-  /** Documents as this worker last wrote (or read) them, least recently used first. */
-  private readonly written = new Map<string, (ProjectionDocument | null)[]>();
-  private readonly keepWritten: number;
+  /** Documents as this worker last wrote (or read) them, by customer; null without keepWritten. */
+  private readonly written: LRUCache<string, (ProjectionDocument | null)[]> | null;
   private readonly parked = new Map<string, ParkedCustomer>();
   private readonly parkedCollection: string;
   private changedCount = 0;
@@ -70,7 +70,8 @@ export class ProjectionWorker {
     options: ProjectionWorkerOptions = {},
   ) {
     this.parkedCollection = parkedCollectionOf(checkpointName);
-    this.keepWritten = options.keepWritten ?? 0;
+    const keepWritten = options.keepWritten ?? 0;
+    this.written = keepWritten > 0 ? new LRUCache({ max: keepWritten }) : null;
   }
 
   /** Loads the checkpoint and parked customers; anything not yet flushed is dropped (it will be replayed). */
@@ -149,7 +150,7 @@ export class ProjectionWorker {
 
   /** Drops the documents kept from earlier flushes: the next batches read them from the store again. */
   forgetWritten(): void {
-    this.written.clear();
+    this.written?.clear();
   }
 
   /**
@@ -160,7 +161,7 @@ export class ProjectionWorker {
     const missing: string[] = [];
     for (const id of new Set(customers)) {
       if (this.held.has(id)) continue;
-      const kept = this.written.get(id);
+      const kept = this.written?.get(id);
       if (kept) this.held.set(id, { docs: [...kept], changed: kept.map(() => false) });
       else missing.push(id);
     }
@@ -216,16 +217,9 @@ export class ProjectionWorker {
    * nothing kept can be trusted.
    */
   private keep(skipped: number): void {
-    if (this.keepWritten === 0) return;
+    if (!this.written) return;
     if (skipped > 0) return this.forgetWritten();
-    for (const [id, { docs }] of this.held) {
-      this.written.delete(id);
-      this.written.set(id, docs);
-    }
-    for (const id of this.written.keys()) {
-      if (this.written.size <= this.keepWritten) break;
-      this.written.delete(id);
-    }
+    for (const [id, { docs }] of this.held) this.written.set(id, docs);
   }
 
   private forget(): void {
