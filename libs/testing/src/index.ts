@@ -2,4 +2,4 @@ export * from './given-when-then';
 export * from './customer.fixtures';
 export * from './free-port';
 export * from './until';
-export * from './describe-with-mongo';
+export * from './describe-with-server';

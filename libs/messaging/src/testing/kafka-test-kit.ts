@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type IHeaders, type Kafka, logLevel } from 'kafkajs';
+import { describeWithServer } from '@crm/testing';
 import { createKafka } from '../kafka/kafka-client';
 
 export interface ReadMessage {
@@ -10,18 +11,9 @@ export interface ReadMessage {
   headers: IHeaders;
 }
 
-// A test file may read the environment (CONVENTIONS 13 covers application code).
-export const KAFKA_BROKERS = process.env.KAFKA_BROKERS;
-
-/** `describe` with a broker, else `describe.skip` after saying once why. */
+/** `describe` with a broker (KAFKA_BROKERS), else `describe.skip` after saying once why. */
 export function describeWithKafka(name: string, body: (brokers: string) => void): void {
-  if (!KAFKA_BROKERS) {
-    // Straight to stderr: Jest drops the console output of a file whose tests are all skipped when it runs several files.
-    process.stderr.write(`${name}: SKIPPED, KAFKA_BROKERS is not set (bash infra/up.sh kafka; set -a; . .infra/env; set +a)\n`);
-    describe.skip(`${name} (KAFKA_BROKERS not set)`, () => body(''));
-    return;
-  }
-  describe(name, () => body(KAFKA_BROKERS));
+  describeWithServer('KAFKA_BROKERS', 'kafka', name, body);
 }
 
 /** A topic name no other run uses, so a shared broker never needs wiping. */
