@@ -212,11 +212,6 @@ public final class MongoLauncher {
     }
 
     /**
-     * H2 database whose collections are {@link IdLookupH2Collection}s and whose unique
-     * indexes are {@link InMemoryUniqueIndex}es (index maps left by earlier launcher
-     * versions in a data file are not read).
-     */
-    /**
      * Documents stored as BSON (a marker byte, the length, the bytes) instead of H2's default, which
      * Java-serialises the Document map: a profile of the pipeline bench showed that serialisation as
      * the biggest cost of each commit, and of each page read back. Values written by earlier
@@ -278,6 +273,11 @@ public final class MongoLauncher {
         }
     }
 
+    /**
+     * H2 database whose collections are {@link IdLookupH2Collection}s and whose unique
+     * indexes are {@link InMemoryUniqueIndex}es (index maps left by earlier launcher
+     * versions in a data file are not read).
+     */
     static final class IdLookupH2Database extends H2Database {
         IdLookupH2Database(String databaseName, CursorRegistry cursorRegistry) {
             super(databaseName, DurableH2Backend.store, cursorRegistry);
