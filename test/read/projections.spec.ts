@@ -7,6 +7,7 @@ import { startTestApi, testStack, type TestApi } from '../support/api-harness';
 import { expectApiError } from '../support/api-client';
 import { allPages, before, inBatches, read, readOk, Writer } from '../support/read-client';
 import { TestClock } from '../support/test-clock';
+import { eventMetadata } from '../../libs/messaging/src/testing/event-fixtures';
 
 const NOW = '2026-06-01T00:00:00.000Z';
 /** Every business time of the set-up lies at or before PINNED; customers acquired during a rebuild lie after it. */
@@ -272,7 +273,7 @@ describe('read-model projections: a parked customer', () => {
       // An event this code does not know (written by a newer version, say): its customer cannot be folded further.
       const eventId = randomUUID();
       const at = new Date(NOW).toISOString();
-      const metadata = { eventId, commandId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID(), actor: { id: 'key-test', role: 'service' }, occurredAt: at, recordedAt: at, schemaVersion: 1 };
+      const metadata = eventMetadata(eventId, { occurredAt: at, recordedAt: at });
       await api.app.get<EventStore>(EVENT_STORE).append(`customer-${poisoned}`, [{ eventId, type: 'LoyaltyPointsGranted', data: { customerId: poisoned, points: 5 }, metadata }], 0);
       const { customerId: other } = await w.acquire();
       await w.purchase(other, before(NOW, 1), 1_000);
