@@ -56,7 +56,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
   async findByIds<T extends Document>(collection: string, ids: readonly string[]): Promise<T[]> {
     this.assertOpen();
     const c = this.collections.get(collection);
-    return ids.map((id) => findOneDocument(c, { _id: id })).filter((d) => d !== null) as T[];
+    return [...new Set(ids)].map((id) => findOneDocument(c, { _id: id })).filter((d) => d !== null) as T[];
   }
 
   async count(collection: string, filter: Filter): Promise<number> {

@@ -43,6 +43,83 @@ describeWithMongo('MongoDocumentStore', (mongoUrl) => {
       expect(await store.readCheckpoint('people')).toBe(1);
     });
 
+    it('fails only the concurrent commit whose own write failed; the others land with their checkpoints', async () => {
+      await db.collection('members').createIndex({ email: 1 }, { unique: true });
+      await store.commit([{ collection: 'members', doc: { _id: 'a', revision: 0, email: 'taken@example.com' } }]);
+      const [bad, good] = await Promise.allSettled([
+        store.commit([{ collection: 'members', doc: { _id: 'b', revision: 0, email: 'taken@example.com' } }], [{ name: 'members-bad', position: 5 }]),
+        store.commit([{ collection: 'members', doc: { _id: 'c', revision: 0, email: 'c@example.com' } }], [{ name: 'members-good', position: 6 }]),
+      ]);
+      expect(bad).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/members failed: E11000/) }) });
+      expect(good).toEqual({ status: 'fulfilled', value: { applied: 1, skipped: 0 } });
+      expect(await store.readCheckpoint('members-bad')).toBeNull();
+      expect(await store.readCheckpoint('members-good')).toBe(6);
+      expect(await store.findOne('members', { _id: 'c' })).toMatchObject({ email: 'c@example.com' });
+    });
+
+    describe('concurrent callers share round trips', () => {
+      let monitored: MongoClient;
+      let shared: MongoDocumentStore;
+      const commands: { name: string; collection: unknown; size: number }[] = [];
+      beforeAll(async () => {
+        monitored = new MongoClient(mongoUrl, { retryWrites: false, monitorCommands: true });
+        monitored.on('commandStarted', (e) =>
+          commands.push({ name: e.commandName, collection: e.command[e.commandName], size: (e.command.updates ?? e.command.documents ?? []).length }),
+        );
+        await monitored.connect();
+        shared = MongoDocumentStore.fromClient(monitored, store.databaseName);
+      });
+      afterAll(async () => monitored.close());
+      beforeEach(() => void commands.splice(0));
+      const sent = (name: string, collection: string) => commands.filter((c) => c.name === name && c.collection === collection);
+
+      it('commits issued together: one bulk write per collection, one for all their checkpoints', async () => {
+        const results = await Promise.all(
+          ['p0', 'p1', 'p2'].map((partition, n) =>
+            shared.commit(
+              [
+                { collection: 'grouped', doc: { _id: `${partition}-x`, revision: 0 } },
+                { collection: 'grouped_other', doc: { _id: `${partition}-y`, revision: 0 } },
+              ],
+              [{ name: `grouped-${partition}`, position: 100 + n }],
+            ),
+          ),
+        );
+        expect(results).toEqual(Array(3).fill({ applied: 2, skipped: 0 }));
+        expect(sent('update', 'grouped')).toEqual([{ name: 'update', collection: 'grouped', size: 3 }]);
+        expect(sent('update', 'grouped_other')).toEqual([{ name: 'update', collection: 'grouped_other', size: 3 }]);
+        expect(sent('update', 'checkpoints')).toEqual([{ name: 'update', collection: 'checkpoints', size: 3 }]);
+        expect(await Promise.all(['p0', 'p1', 'p2'].map((p) => shared.readCheckpoint(`grouped-${p}`)))).toEqual([100, 101, 102]);
+      });
+
+      it('a commit issued while another is in flight waits for it, then goes with the rest', async () => {
+        const first = shared.commit([{ collection: 'queued', doc: { _id: 'q', revision: 0 } }]);
+        await new Promise((resolve) => setImmediate(resolve));
+        const later = [1, 2, 3].map((revision) => shared.commit([{ collection: 'queued', doc: { _id: 'q', revision } }]));
+        await Promise.all([first, ...later]);
+        expect(sent('update', 'queued').map((c) => c.size)).toEqual([1, 3]);
+        expect(await shared.findOne('queued', { _id: 'q' })).toEqual({ _id: 'q', revision: 3 });
+      });
+
+      it('checkpoints and documents asked for together: one query, each caller its own copy', async () => {
+        await shared.commit([{ collection: 'looked_up', doc: { _id: 'l', revision: 0, tags: ['a'] } }], [{ name: 'look-1', position: 1 }]);
+        commands.splice(0);
+        const [one, two, none, first, second] = await Promise.all([
+          shared.readCheckpoint('look-1'),
+          shared.readCheckpoint('look-1'),
+          shared.readCheckpoint('look-none'),
+          shared.findByIds('looked_up', ['l']),
+          shared.findByIds('looked_up', ['l', 'missing']),
+        ]);
+        expect([one, two, none]).toEqual([1, 1, null]);
+        expect(first).toEqual([{ _id: 'l', revision: 0, tags: ['a'] }]);
+        expect(second).toEqual(first);
+        expect(second[0]).not.toBe(first[0]);
+        expect(sent('find', 'checkpoints')).toHaveLength(1);
+        expect(sent('find', 'looked_up')).toHaveLength(1);
+      });
+    });
+
     it('stores checkpoints as { _id: name, position } in the checkpoints collection', async () => {
       await store.commit([], [{ name: 'live', position: 7 }]);
       expect(await db.collection('checkpoints').findOne({ _id: 'live' as never })).toEqual({ _id: 'live', position: 7 });

@@ -22,6 +22,18 @@ interface CheckpointDocument {
 
 const asArray = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T]);
 
+/** Writes at most in one group of commits (the driver splits a large bulk write into server batches itself). */
+const GROUP_WRITES = 20_000;
+
+interface QueuedCommit {
+  writes: DocumentWrite[];
+  checkpoints: Checkpoint[];
+  skipped: number;
+  failure: unknown;
+  resolve(result: CommitResult): void;
+  reject(error: unknown): void;
+}
+
 export interface MongoDocumentStoreOptions {
   /** Rename by copying (see mongo-collections.ts); by default only on mongo-java-server. */
   renameByCopy?: boolean;
@@ -35,6 +47,10 @@ export interface MongoDocumentStoreOptions {
  */
 export class MongoDocumentStore implements DocumentStore {
   private copyOnRename: Promise<boolean> | null;
+  private readonly queued: QueuedCommit[] = [];
+  private committing = false;
+  private commitScheduled = false;
+  private readonly lookUps = new Map<string, { wanted: Set<string>; shared: Set<string>; found: Promise<{ found: Map<string, Document>; shared: Set<string> }> }>();
 
   constructor(
     private readonly db: Db,
@@ -76,39 +92,33 @@ export class MongoDocumentStore implements DocumentStore {
 
   async findByIds<T extends Document>(collection: string, ids: readonly string[]): Promise<T[]> {
     if (ids.length === 0) return [];
-    return (await this.db.collection<Document>(collection).find({ _id: { $in: [...ids] } } as MongoFilter<Document>).toArray()) as T[];
+    const { found, shared } = await this.lookUp(collection, ids);
+    // A document more than one caller asked for is handed to each as its own copy.
+    return [...new Set(ids)].flatMap((id) => {
+      const doc = found.get(id);
+      return doc ? [(shared.has(id) ? structuredClone(doc) : doc) as T] : [];
+    });
   }
 
   async count(collection: string, filter: Filter): Promise<number> {
     return this.db.collection<Document>(collection).countDocuments(filter as MongoFilter<Document>);
   }
 
-  async commit(writes: DocumentWrite[], checkpoints: Checkpoint[] = []): Promise<CommitResult> {
-    const byCollection = new Map<string, Document[]>();
-    for (const { collection, doc } of writes) {
-      const docs = byCollection.get(collection);
-      if (docs) docs.push(doc);
-      else byCollection.set(collection, [doc]);
-    }
-    const outcomes = await Promise.allSettled([...byCollection].map(([name, docs]) => this.replaceNewer(name, docs)));
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failed) throw failed.reason;
-    // Checkpoints only after every write is acknowledged: a crash in between replays writes that are then skipped.
-    if (checkpoints.length > 0) {
-      await this.db.collection<CheckpointDocument>(CHECKPOINTS).bulkWrite(
-        checkpoints.map((c) => ({ updateOne: { filter: { _id: c.name }, update: { $set: { position: c.position } }, upsert: true } })),
-        { ordered: true },
-      );
-    }
-    return outcomes.reduce(
-      (sum, o) => (o.status === 'fulfilled' ? { applied: sum.applied + o.value.applied, skipped: sum.skipped + o.value.skipped } : sum),
-      { applied: 0, skipped: 0 },
-    );
+  /**
+   * Commits issued while another is being written (or in the same turn of the event loop) go to the
+   * server together: one bulk write per collection for all of them, then one for all their
+   * checkpoints. Each caller still gets its own outcome: its skips, or the error of its own writes.
+   */
+  commit(writes: DocumentWrite[], checkpoints: Checkpoint[] = []): Promise<CommitResult> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ writes, checkpoints, skipped: 0, failure: undefined, resolve, reject });
+      this.scheduleCommit();
+    });
   }
 
   async readCheckpoint(name: string): Promise<number | null> {
-    const found = await this.db.collection<CheckpointDocument>(CHECKPOINTS).findOne({ _id: name });
-    return found?.position ?? null;
+    const { found } = await this.lookUp(CHECKPOINTS, [name]);
+    return (found.get(name) as CheckpointDocument | undefined)?.position ?? null;
   }
 
   async deleteCheckpoint(name: string): Promise<void> {
@@ -140,25 +150,116 @@ export class MongoDocumentStore implements DocumentStore {
     await this.ownedClient?.close();
   }
 
-  private async replaceNewer(collection: string, docs: Document[]): Promise<CommitResult> {
+  private scheduleCommit(): void {
+    if (this.committing || this.commitScheduled) return;
+    this.commitScheduled = true;
+    setImmediate(() => {
+      this.commitScheduled = false;
+      void this.commitQueued();
+    });
+  }
+
+  private async commitQueued(): Promise<void> {
+    if (this.committing || this.queued.length === 0) return;
+    this.committing = true;
+    let count = 0;
+    let writes = 0;
+    while (count < this.queued.length && (count === 0 || writes + this.queued[count].writes.length <= GROUP_WRITES)) writes += this.queued[count++].writes.length;
+    try {
+      await this.commitGroup(this.queued.splice(0, count));
+    } finally {
+      this.committing = false;
+      if (this.queued.length > 0) this.scheduleCommit();
+    }
+  }
+
+  /** Settles every commit of the group; checkpoints only of those whose writes all went in. */
+  private async commitGroup(group: QueuedCommit[]): Promise<void> {
+    const byCollection = new Map<string, { docs: Document[]; owners: QueuedCommit[] }>();
+    for (const commit of group) {
+      for (const { collection, doc } of commit.writes) {
+        const entry = byCollection.get(collection) ?? { docs: [], owners: [] };
+        if (entry.docs.length === 0) byCollection.set(collection, entry);
+        entry.docs.push(doc);
+        entry.owners.push(commit);
+      }
+    }
+    await Promise.all(
+      [...byCollection].map(async ([collection, { docs, owners }]) => {
+        try {
+          const outcome = await this.replaceNewer(collection, docs);
+          for (const index of outcome.skipped) owners[index].skipped++;
+          for (const { index, error } of outcome.failed) owners[index].failure ??= error;
+        } catch (error) {
+          for (const owner of owners) owner.failure ??= error;
+        }
+      }),
+    );
+    // Checkpoints only after their writes are acknowledged: a crash in between replays writes that are then skipped.
+    const checkpointed = group.filter((c) => c.failure === undefined && c.checkpoints.length > 0);
+    if (checkpointed.length > 0) {
+      try {
+        await this.db.collection<CheckpointDocument>(CHECKPOINTS).bulkWrite(
+          checkpointed.flatMap((c) =>
+            c.checkpoints.map((cp) => ({ updateOne: { filter: { _id: cp.name }, update: { $set: { position: cp.position } }, upsert: true } })),
+          ),
+          { ordered: true },
+        );
+      } catch (error) {
+        for (const commit of checkpointed) commit.failure ??= error;
+      }
+    }
+    for (const commit of group) {
+      if (commit.failure !== undefined) commit.reject(commit.failure);
+      else commit.resolve({ applied: commit.writes.length - commit.skipped, skipped: commit.skipped });
+    }
+  }
+
+  /**
+   * Documents by id, one query for every caller asking for the same collection in this turn of the
+   * event loop (several partitions' batches, several checkpoints). `shared`: ids asked for more than once.
+   */
+  private lookUp(collection: string, ids: readonly string[]): Promise<{ found: Map<string, Document>; shared: Set<string> }> {
+    let pending = this.lookUps.get(collection);
+    if (!pending) {
+      const wanted = new Set<string>();
+      const shared = new Set<string>();
+      const found = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        this.lookUps.delete(collection);
+        const docs = await this.db.collection<Document>(collection).find({ _id: { $in: [...wanted] } } as MongoFilter<Document>).toArray();
+        return { found: new Map(docs.map((d) => [d._id, d])), shared };
+      });
+      pending = { wanted, shared, found };
+      this.lookUps.set(collection, pending);
+    }
+    for (const id of new Set(ids)) {
+      if (pending.wanted.has(id)) pending.shared.add(id);
+      else pending.wanted.add(id);
+    }
+    return pending.found;
+  }
+
+  /** Indexes (into `docs`) of the writes skipped by revision, and of those that failed otherwise. */
+  private async replaceNewer(collection: string, docs: Document[]): Promise<{ skipped: number[]; failed: { index: number; error: Error }[] }> {
     const operations: AnyBulkWriteOperation<Document>[] = docs.map((doc) => ({
       replaceOne: { filter: { _id: doc._id, revision: { $lt: doc.revision } }, replacement: doc, upsert: true },
     }));
     try {
       // ignoreUndefined: an undefined field is left out, as JSON (and so the embedded store) does.
-      const result = await this.db.collection<Document>(collection).bulkWrite(operations, { ordered: false, ignoreUndefined: true });
-      const applied = result.matchedCount + result.upsertedCount;
-      return { applied, skipped: docs.length - applied };
+      await this.db.collection<Document>(collection).bulkWrite(operations, { ordered: false, ignoreUndefined: true });
+      return { skipped: [], failed: [] };
     } catch (error) {
       // A network or server failure also arrives as a MongoBulkWriteError, with no write errors and
-      // later batches never sent: only a complete outcome made of duplicate keys counts as skips.
+      // later batches never sent: only a complete outcome, every write applied or refused, is split by write.
       if (!(error instanceof MongoBulkWriteError) || error.result.getWriteConcernError()) throw error;
       const errors: readonly WriteError[] = asArray(error.writeErrors);
-      const other = errors.find((e) => e.code !== DUPLICATE_KEY || !ON_ID.test(e.errmsg ?? ''));
-      if (other) throw new Error(`Write to ${collection} failed: ${other.errmsg}`, { cause: error });
       const applied = error.result.matchedCount + error.result.upsertedCount;
       if (errors.length === 0 || applied + errors.length !== docs.length) throw error;
-      return { applied, skipped: errors.length };
+      const isSkip = (e: WriteError) => e.code === DUPLICATE_KEY && ON_ID.test(e.errmsg ?? '');
+      return {
+        skipped: errors.filter(isSkip).map((e) => e.index),
+        failed: errors.filter((e) => !isSkip(e)).map((e) => ({ index: e.index, error: new Error(`Write to ${collection} failed: ${e.errmsg}`, { cause: error }) })),
+      };
     }
   }
 }

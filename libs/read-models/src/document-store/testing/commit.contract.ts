@@ -67,6 +67,30 @@ export function describeCommitContract(store: StoreRef): void {
       expect(await store().findOne(c2, { _id: 'x' })).toEqual(doc('x', 7, { in: 2 }));
     });
 
+    it('gives each of several concurrent commits its own outcome and checkpoint', async () => {
+      const [c, other, cpA, cpB, cpC] = [names.collection(), names.collection(), names.checkpoint(), names.checkpoint(), names.checkpoint()];
+      await put(store(), c, [doc('a', 5)]);
+      const [a, b, cOnly] = await Promise.all([
+        store().commit(
+          [
+            { collection: c, doc: doc('a', 4, { v: 'stale' }) },
+            { collection: other, doc: doc('a', 0) },
+          ],
+          [{ name: cpA, position: 10 }],
+        ),
+        store().commit([{ collection: c, doc: doc('b', 0, { v: 'new' }) }], [{ name: cpB, position: 11 }]),
+        store().commit([], [{ name: cpC, position: 12 }]),
+      ]);
+      expect([a, b, cOnly]).toEqual([
+        { applied: 1, skipped: 1 },
+        { applied: 1, skipped: 0 },
+        { applied: 0, skipped: 0 },
+      ]);
+      expect(await store().find(c, {}, { sort: { _id: 1 } })).toEqual([doc('a', 5), doc('b', 0, { v: 'new' })]);
+      expect(await store().findOne(other, { _id: 'a' })).toEqual(doc('a', 0));
+      expect(await Promise.all([cpA, cpB, cpC].map((cp) => store().readCheckpoint(cp)))).toEqual([10, 11, 12]);
+    });
+
     it('accepts an empty commit', async () => {
       expect(await store().commit([])).toEqual({ applied: 0, skipped: 0 });
     });

@@ -90,6 +90,16 @@ export function describeQueryContract(store: StoreRef): void {
       expect(await byIds(names.collection(), ['a'])).toEqual([]);
     });
 
+    it('answers concurrent look-ups by id each with its own documents', async () => {
+      const byIds = store().findByIds!.bind(store());
+      const [first, second, missing] = await Promise.all([byIds(c, ['a', 'b', 'a']), byIds(c, ['b', 'e']), byIds(c, ['nobody'])]);
+      expect(ids(first).sort()).toEqual(['a', 'b']);
+      expect(ids(second).sort()).toEqual(['b', 'e']);
+      expect(missing).toEqual([]);
+      expect(first.find((d) => d._id === 'b')).toEqual(PEOPLE[1]);
+      expect(second.find((d) => d._id === 'b')).toEqual(PEOPLE[1]);
+    });
+
     it('counts all documents, or none in a collection that does not exist', async () => {
       expect(await store().count(c, {})).toBe(5);
       expect(await store().count(names.collection(), { stage: 'converted' })).toBe(0);
