@@ -110,3 +110,39 @@ describe('ProjectionWorker keepWritten', () => {
     expect(store.reads).toBe(3 * TARGETS.length);
   });
 });
+
+describe('ProjectionWorker flush', () => {
+  let dir: string;
+  let store: EmbeddedDocumentStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'projection-worker-'));
+    store = new EmbeddedDocumentStore(join(dir, 'read-models.db'));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes nothing when no document changed and the checkpoint has not moved', async () => {
+    const worker = new ProjectionWorker(store, TARGETS, 'live');
+    await worker.start();
+    const commit = jest.spyOn(store, 'commit');
+    await worker.flush(); // nothing yet
+    expect(commit).not.toHaveBeenCalled();
+    worker.advanceTo(7); // a watermark: the checkpoint moves
+    await worker.flush();
+    worker.advanceTo(5); // an older watermark again (at least once): nothing moves
+    await worker.flush();
+    expect(commit).toHaveBeenCalledTimes(1);
+    expect(await store.readCheckpoint('live')).toBe(7);
+    expect(await worker.apply([EVENTS[0]], NOW)).toEqual([]);
+    await worker.flush();
+    expect(commit).toHaveBeenCalledTimes(2);
+    // After a restart the stored checkpoint is the mark: the same position is not written again.
+    const restarted = new ProjectionWorker(store, TARGETS, 'live');
+    await restarted.start();
+    restarted.advanceTo(EVENTS[0].position);
+    await restarted.flush();
+    expect(commit).toHaveBeenCalledTimes(2);
+  });
+});

@@ -62,6 +62,8 @@ export class ProjectionWorker {
   private readonly parkedCollection: string;
   private changedCount = 0;
   private position = 0;
+  /** The checkpoint as last written (or read at start). */
+  private stored = 0;
 
   constructor(
     private readonly store: DocumentStore,
@@ -81,6 +83,7 @@ export class ProjectionWorker {
     this.parked.clear();
     for (const p of await this.store.find<ParkedCustomer>(this.parkedCollection, {})) this.parked.set(p._id, p);
     this.position = (await this.store.readCheckpoint(this.checkpointName)) ?? 0;
+    this.stored = this.position;
     return this.position;
   }
 
@@ -132,18 +135,22 @@ export class ProjectionWorker {
 
   /**
    * Writes what changed, then the checkpoint with the last chunk. A crash between chunks leaves
-   * the checkpoint behind documents already written: the replay skips them by revision.
+   * the checkpoint behind documents already written: the replay skips them by revision. With
+   * nothing changed and the checkpoint where it was, nothing is written.
    */
   async flush(chunk = 20_000): Promise<void> {
     const writes: DocumentWrite[] = [];
     for (const { docs, changed } of this.held.values()) {
       changed.forEach((c, i) => c && writes.push({ collection: this.targets[i].collection, doc: docs[i]! }));
     }
+    if (writes.length === 0 && this.position === this.stored) return this.forget();
+    const position = this.position;
     let skipped = 0;
     for (let from = 0; from + chunk < writes.length; from += chunk) skipped += (await this.store.commit(writes.slice(from, from + chunk))).skipped;
     const last = await this.store.commit(writes.slice(Math.floor(Math.max(0, writes.length - 1) / chunk) * chunk), [
-      { name: this.checkpointName, position: this.position },
+      { name: this.checkpointName, position },
     ]);
+    this.stored = position;
     this.keep(skipped + last.skipped);
     this.forget();
   }
