@@ -29,7 +29,8 @@ const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && 
  * so that a destroyed key is never created again. Every step is a single-document write on a unique
  * `_id`, so no transaction is needed (mongo-java-server offers none):
  * - creation inserts (on a duplicate `_id` it uses the winner's key), then checks the tombstone once:
- *   a new customer costs three round trips (look, insert, check), an existing one two;
+ *   a new customer costs three round trips (look, insert, check), two when the caller says it is new
+ *   (insert, check), an existing one two (look, check);
  * - destroy writes the tombstone first, then deletes the key. Whichever order the two interleave in,
  *   either the creation sees the tombstone (and deletes what it inserted) or the delete comes after
  *   the insert;
@@ -79,11 +80,11 @@ export class MongoKeyStore implements KeyStore {
     return new MongoKeyStore(client.db(dbName), options);
   }
 
-  async keyFor(customerId: string): Promise<Buffer> {
+  async keyFor(customerId: string, options: { likelyNew?: boolean } = {}): Promise<Buffer> {
     const cached = this.cached(customerId);
     if (cached) return cached;
     const destroys = this.destroys;
-    const found = await this.keys.findOne({ _id: customerId });
+    const found = options.likelyNew ? null : await this.keys.findOne({ _id: customerId });
     let key = found ? Buffer.from(found.key.value()) : randomBytes(32);
     if (!found) {
       try {
@@ -138,7 +139,7 @@ export class MongoKeyStore implements KeyStore {
   }
 
   private async isShredded(customerId: string): Promise<boolean> {
-    return (await this.tombstones.countDocuments({ _id: customerId }, { limit: 1 })) > 0;
+    return (await this.tombstones.findOne({ _id: customerId }, { projection: { _id: 1 } })) !== null;
   }
 
   private cached(customerId: string): Buffer | null {

@@ -35,6 +35,18 @@ describe('PersonalDataCipher with the SQLite key store', () => {
     expect(opened.data).toEqual(acquired);
   });
 
+  it('tells the key store a new customer most likely has no key yet, and asks for no key without personal fields', async () => {
+    const keyFor = jest.spyOn(keys, 'keyFor');
+    const other = randomUUID();
+    await cipher.encrypt(other, 'CustomerAcquired', { ...acquired, customerId: other }, { newCustomer: true });
+    await cipher.encrypt(other, 'CustomerAcquired', { ...acquired, customerId: other });
+    await cipher.encrypt(other, 'PurchaseRecorded', { customerId: other, orderId: 'o-1', amountMinor: 100, currency: 'CNY' }, { newCustomer: true });
+    expect(keyFor.mock.calls).toEqual([
+      [other, { likelyNew: true }],
+      [other, { likelyNew: undefined }],
+    ]);
+  });
+
   it('leaves events without personal fields untouched', async () => {
     const data = { customerId, orderId: 'o-1', amountMinor: 100, currency: 'CNY' };
     expect(await cipher.encrypt(customerId, 'PurchaseRecorded', data)).toBe(data);

@@ -16,10 +16,11 @@ type Data = Record<string, unknown>;
 export class PersonalDataCipher {
   constructor(private readonly keys: KeyStore) {}
 
-  async encrypt(customerId: string, type: string, data: Data): Promise<Data> {
+  /** `newCustomer`: the customer has no events yet, so its key most likely does not exist (a hint to the key store). */
+  async encrypt(customerId: string, type: string, data: Data, options: { newCustomer?: boolean } = {}): Promise<Data> {
     const fields = personalFieldsOf(type).filter((f) => data[f] !== undefined && data[f] !== null);
     if (fields.length === 0) return data;
-    const key = await this.keys.keyFor(customerId);
+    const key = await this.keys.keyFor(customerId, { likelyNew: options.newCustomer });
     const sealed: Data = { ...data };
     for (const field of fields) sealed[field] = seal(key, aad(customerId, type, field), JSON.stringify(data[field]));
     return sealed;

@@ -119,7 +119,7 @@ export class CustomerCommandPath {
       events.map(async (e) => ({
         eventId: e.metadata.eventId,
         type: e.type,
-        data: await this.cipher.encrypt(aggregate.customerId, e.type, e.data),
+        data: await this.cipher.encrypt(aggregate.customerId, e.type, e.data, { newCustomer: aggregate.revision < 0 }),
         metadata: { ...e.metadata },
       })),
     );

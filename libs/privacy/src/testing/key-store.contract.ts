@@ -49,6 +49,18 @@ export function describeKeyStoreContract(
       expect((await store.existingKey(customerId))?.equals(keys[0])).toBe(true);
     });
 
+    it('takes likelyNew as a hint only: concurrent first uses, with and without it, get one key; a destroyed one stays destroyed', async () => {
+      const customerId = randomUUID();
+      const keys = await Promise.all(Array.from({ length: 10 }, (_, i) => store.keyFor(customerId, { likelyNew: i % 2 === 0 })));
+      for (const key of keys) expect(key.equals(keys[0])).toBe(true);
+      expect((await store.keyFor(customerId, { likelyNew: true })).equals(keys[0])).toBe(true);
+      await store.destroy(customerId);
+      await expect(store.keyFor(customerId, { likelyNew: true })).rejects.toBeInstanceOf(KeyShreddedError);
+      const never = randomUUID();
+      await store.destroy(never);
+      await expect(store.keyFor(never, { likelyNew: true })).rejects.toBeInstanceOf(KeyShreddedError);
+    });
+
     it('has no key for an unknown customer, and does not create one by looking', async () => {
       const customerId = randomUUID();
       expect(await store.existingKey(customerId)).toBeNull();
