@@ -76,6 +76,12 @@ export interface EventStore {
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription;
   /** Position of the newest event in the global log, 0 when it is empty. */
   lastPosition(): Promise<number>;
+  /**
+   * A random id given to this log when it was created, the same for every client and after
+   * restarts. Positions mean something only within one log: stores outside it that keep positions
+   * (checkpoints) record this id, so they are never applied to another log.
+   */
+  logId(): Promise<string>;
   close(): Promise<void>;
 }
 

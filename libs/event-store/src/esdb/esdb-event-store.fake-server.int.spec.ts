@@ -1,7 +1,7 @@
 import { until } from '@crm/testing';
 import type { RecordedEvent } from '../event-store.port';
 import { describeEventStoreContract, newEvent, newEvents, newStreamId } from '../testing/event-store.contract';
-import { EsdbEventStore } from './esdb-event-store';
+import { EsdbEventStore, LOG_IDENTITY_STREAM } from './esdb-event-store';
 import { FakeKurrentDb } from './testing/fake-kurrentdb';
 
 // The installed client against an in-process fake node: checks the adapter's use of the client
@@ -75,6 +75,27 @@ describe.each([
       } finally {
         await lenient.close();
       }
+    });
+
+    it('has one log id per node: two clients racing on a new node write it once and agree; another node has another', async () => {
+      const fresh = await FakeKurrentDb.start({ batchAppend });
+      const other = await FakeKurrentDb.start({ batchAppend });
+      const clients = [fresh, fresh, other].map((node) => new EsdbEventStore(node.connectionString));
+      try {
+        const [a, b, c] = await Promise.all(clients.map((client) => client.logId()));
+        expect(b).toBe(a);
+        expect(c).not.toBe(a);
+        expect(await clients[0].readStream(LOG_IDENTITY_STREAM)).toHaveLength(1);
+        expect(await clients[0].lastPosition()).toBe(0);
+        expect(await clients[0].readAll()).toEqual([]);
+      } finally {
+        await Promise.all(clients.map((client) => client.close()));
+        await Promise.all([fresh.stop(), other.stop()]);
+      }
+    });
+
+    it('refuses a stream prefix that would take in the identity stream', () => {
+      expect(() => new EsdbEventStore(fake.connectionString, { streamPrefix: 'crm-' })).toThrow(/crm-event-log-identity/);
     });
 
     it('refuses a readAll position that is neither an event position nor one past one', async () => {

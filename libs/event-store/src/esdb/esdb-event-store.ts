@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AllStreamResolvedEvent,
   BACKWARDS,
@@ -55,6 +56,9 @@ export interface EsdbEventStoreOptions {
 }
 
 const DEFAULT_BATCH = 500;
+/** Holds the log's id (its first event); outside every customer category, so no read of the log sees it. */
+export const LOG_IDENTITY_STREAM = 'crm-event-log-identity';
+const LOG_IDENTIFIED = 'EventLogIdentified';
 const NO_STREAM_HEAD: AppendResult = { revision: -1, position: 0 };
 
 /**
@@ -78,10 +82,12 @@ export class EsdbEventStore implements EventStore {
   private readonly backoff: { initialBackoffMs: number; maxBackoffMs: number };
   private readonly subscriptions = new Set<EsdbSubscription>();
   private closing: Promise<void> | null = null;
+  private identity: Promise<string> | null = null;
 
   constructor(connectionString: string, options: EsdbEventStoreOptions = {}) {
     this.client = KurrentDBClient.connectionString(connectionString);
     this.prefix = options.streamPrefix ?? 'customer-';
+    if (LOG_IDENTITY_STREAM.startsWith(this.prefix)) throw new Error(`The stream prefix '${this.prefix}' would take in ${LOG_IDENTITY_STREAM}; choose another`);
     this.filter = streamNameFilter({ prefixes: [this.prefix] });
     this.timeoutMs = options.operationTimeoutMs ?? 20_000;
     this.backoff = { initialBackoffMs: options.resubscribeInitialDelayMs ?? 100, maxBackoffMs: options.resubscribeMaxDelayMs ?? 5_000 };
@@ -171,6 +177,39 @@ export class EsdbEventStore implements EventStore {
     const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: this.filter });
     const [last] = (await this.timed(collect(read), 'the read of $all')).flatMap((r) => toRecordedEvent(r.event, this.prefix) ?? []);
     return last?.position ?? 0;
+  }
+
+  /**
+   * The id in the first event of the identity stream, written by the first client that asks (with
+   * no_stream: of two racing clients one writes, and both read the winner's id).
+   */
+  logId(): Promise<string> {
+    this.assertOpen();
+    this.identity ??= this.readOrCreateIdentity().catch((error: unknown) => {
+      this.identity = null;
+      throw error;
+    });
+    return this.identity;
+  }
+
+  private async readOrCreateIdentity(): Promise<string> {
+    const existing = await this.readIdentity();
+    if (existing) return existing;
+    try {
+      await this.append(LOG_IDENTITY_STREAM, [{ eventId: randomUUID(), type: LOG_IDENTIFIED, data: { logId: randomUUID() }, metadata: {} }], 'no_stream');
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+    }
+    const created = await this.readIdentity();
+    if (!created) throw new Error(`${LOG_IDENTITY_STREAM} holds no log id after it was written`);
+    return created;
+  }
+
+  private async readIdentity(): Promise<string | null> {
+    const [first] = await this.readStream(LOG_IDENTITY_STREAM, { maxCount: 1 });
+    if (!first) return null;
+    if (first.type !== LOG_IDENTIFIED || typeof first.data.logId !== 'string') throw new Error(`${LOG_IDENTITY_STREAM} does not start with an ${LOG_IDENTIFIED} event`);
+    return first.data.logId;
   }
 
   /** Stops subscriptions (after their current batch), then closes the client's connections. */

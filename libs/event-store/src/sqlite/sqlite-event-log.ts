@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SqliteDatabase } from '@crm/sqlite';
 import {
   type AppendResult,
@@ -8,7 +9,7 @@ import {
 } from '../event-store.port';
 import { isExpectedRevision } from '../expected-revision';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /** An event whose data and metadata are already JSON text, ready to insert. */
 export interface SerializedEvent {
@@ -60,6 +61,7 @@ export class SqliteEventLog {
         `SELECT ${COLUMNS} FROM events WHERE position >= ? AND position <= ? ORDER BY position LIMIT ?`,
       ),
       last: db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
+      logId: db.prepare<[], string>('SELECT log_id FROM log_identity WHERE singleton = 1').pluck(),
       insert: db.prepare<[string, number, string, string, string, string]>(
         'INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -103,6 +105,12 @@ export class SqliteEventLog {
     return this.statements.last.get()?.position ?? 0;
   }
 
+  logId(): string {
+    const id = this.statements.logId.get();
+    if (!id) throw new Error('The event log has no id (its log_identity table is empty)');
+    return id;
+  }
+
   /** The original result when `events` repeats an append already stored (same ids, consecutive revisions). */
   private earlierAppend(streamId: string, events: SerializedEvent[]): AppendResult | null {
     const first = this.statements.inStream.get(streamId, events[0].eventId);
@@ -128,6 +136,7 @@ function migrate(db: SqliteDatabase): void {
   if (version > SCHEMA_VERSION) throw new Error(`Event store schema ${version} is newer than this code understands (${SCHEMA_VERSION})`);
   if (version === SCHEMA_VERSION) return;
   // The (stream_id, revision) unique index serves stream reads and the O(log n) expected-revision check.
+  // Version 2 adds the log's id; a log created by version 1 gets one when it is first opened.
   db.exec(`
     BEGIN IMMEDIATE;
     CREATE TABLE IF NOT EXISTS events (
@@ -140,11 +149,15 @@ function migrate(db: SqliteDatabase): void {
       metadata TEXT NOT NULL,
       UNIQUE (stream_id, revision)
     );
+    CREATE TABLE IF NOT EXISTS log_identity (
+      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+      log_id TEXT NOT NULL
+    );
+    INSERT OR IGNORE INTO log_identity (singleton, log_id) VALUES (1, '${randomUUID()}');
     PRAGMA user_version = ${SCHEMA_VERSION};
     COMMIT;
   `);
 }
-
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {

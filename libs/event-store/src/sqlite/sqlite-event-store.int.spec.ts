@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDatabase } from '@crm/sqlite';
 import { DuplicateEventIdError, type RecordedEvent, WrongExpectedRevisionError } from '../event-store.port';
 import { describeEventStoreContract, newEvent, newStreamId } from '../testing/event-store.contract';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
@@ -19,6 +20,7 @@ describeEventStoreContract(
     await store.close();
     rmSync(folders.get(store as SqliteEventStore)!, { recursive: true, force: true });
   },
+  async (store) => new SqliteEventStore(join(folders.get(store as SqliteEventStore)!, 'events.db')),
 );
 
 describe('SqliteEventStore', () => {
@@ -115,6 +117,31 @@ describe('SqliteEventStore', () => {
     expect(await second.lastPosition()).toBe(before[1].position);
     await expect(second.append(stream, [newEvent()], 'no_stream')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
     expect(await second.append(stream, [newEvent()], 1)).toEqual({ revision: 2, position: before[1].position + 1 });
+  });
+
+  it('keeps its log id across close and reopen; another file is another log', async () => {
+    const first = open();
+    const id = await first.logId();
+    await first.close();
+    expect(await open().logId()).toBe(id);
+    const elsewhere = new SqliteEventStore(join(dir, 'other.db'));
+    opened.push(elsewhere);
+    expect(await elsewhere.logId()).not.toBe(id);
+  });
+
+  it('gives a log written by schema version 1 an id once, keeping its events', async () => {
+    const old = openDatabase(file);
+    old.exec(`CREATE TABLE events (
+      position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id TEXT NOT NULL, revision INTEGER NOT NULL CHECK (revision >= 0),
+      event_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, UNIQUE (stream_id, revision));
+      INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES ('customer-old', 0, 'e-1', 'Old', '{}', '{}');
+      PRAGMA user_version = 1;`);
+    old.close();
+    const first = open();
+    const id = await first.logId();
+    expect(await first.readStream('customer-old')).toEqual([expect.objectContaining({ eventId: 'e-1', position: 1 })]);
+    await first.close();
+    expect(await open().logId()).toBe(id);
   });
 
   it('commits queued appends on close and refuses later calls', async () => {

@@ -99,6 +99,11 @@ export class SqliteEventStore implements EventStore {
     return this.log.lastPosition();
   }
 
+  async logId(): Promise<string> {
+    this.assertOpen();
+    return this.log.logId();
+  }
+
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
     const source = {
       readAfter: (afterPosition: number, maxCount: number) => {

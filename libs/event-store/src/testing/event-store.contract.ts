@@ -1,6 +1,7 @@
 import type { EventStore } from '../event-store.port';
 import { describeAppendContract } from './append.contract';
 import { describeIdempotencyContract } from './idempotency.contract';
+import { describeIdentityContract } from './identity.contract';
 import { describeReadingContract } from './reading.contract';
 import { describeSubscriptionContract } from './subscription.contract';
 
@@ -15,6 +16,8 @@ export function describeEventStoreContract(
   name: string,
   open: () => Promise<EventStore>,
   close: (store: EventStore) => Promise<void> = (store) => store.close(),
+  /** A second client on the store's log; by default open() again (a server adapter reaches the same log). */
+  anotherClient: (store: EventStore) => Promise<EventStore> = () => open(),
 ): void {
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore;
@@ -27,5 +30,6 @@ export function describeEventStoreContract(
     describeIdempotencyContract(() => store);
     describeReadingContract(() => store);
     describeSubscriptionContract(() => store);
+    describeIdentityContract(() => store, anotherClient);
   });
 }
