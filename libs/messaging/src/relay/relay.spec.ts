@@ -108,7 +108,8 @@ describe('Relay (with in-memory fakes)', () => {
   });
 
   it('after an idle period, rewrites the watermark of the checkpoint as a heartbeat', async () => {
-    const { producer, checkpoints, relay } = setUp({ heartbeatMs: 50 });
+    const { store, producer, checkpoints, relay } = setUp({ heartbeatMs: 50 });
+    store.events.push(...log(1, 7));
     checkpoints.values.set('relay', 7);
     await relay.start();
     await until(() => producer.watermarks().length >= 6, 'two heartbeats');
@@ -160,6 +161,26 @@ describe('Relay (with in-memory fakes)', () => {
     await relay.stop();
     expect(checkpoints.writes).toEqual([]);
     expect(relay.status()).toMatchObject({ state: 'stopped', checkpoint: 0, published: 0 });
+  });
+
+  it('refuses to start from a checkpoint past the end of the log (kept for another log), publishing nothing', async () => {
+    const { store, producer, checkpoints, relay } = setUp();
+    store.events.push(...log(3));
+    checkpoints.values.set('relay', 11_200);
+    await expect(relay.start()).rejects.toMatchObject({ name: 'CheckpointPastLogEndError', checkpoint: 11_200, head: 21 });
+    expect(producer.attempts).toBe(0);
+    expect(store.subscribedAfter).toEqual([]);
+    expect(checkpoints.writes).toEqual([]);
+  });
+
+  it('starts from a checkpoint at the very end of the log', async () => {
+    const { store, producer, checkpoints, relay } = setUp();
+    store.events.push(...log(3));
+    checkpoints.values.set('relay', 21);
+    await relay.start();
+    await relay.stop();
+    expect(store.subscribedAfter).toEqual([21]);
+    expect(producer.events()).toEqual([]);
   });
 
   it('refuses to start when the topic has no partitions', async () => {

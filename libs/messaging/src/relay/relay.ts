@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent, Subscription } from '@crm/event-store';
+import { assertCheckpointWithinLog, type EventStore, type RecordedEvent, type Subscription } from '@crm/event-store';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { toCustomerEventMessage } from '../messages/customer-event.message';
 import { toWatermarkMessage } from '../messages/watermark.message';
@@ -67,19 +67,24 @@ export class Relay {
   private abandoned: Promise<never> = new Promise(() => undefined);
 
   constructor(
-    private readonly events: Pick<EventStore, 'subscribeToAll'>,
+    private readonly events: Pick<EventStore, 'subscribeToAll' | 'lastPosition'>,
     private readonly producer: Pick<Producer, 'send'>,
     private readonly kafka: Pick<Kafka, 'admin'>,
     private readonly options: RelayOptions,
   ) {}
 
-  /** Resolves once the relay is subscribed; throws if the topic or the checkpoint cannot be read. */
+  /**
+   * Resolves once the relay is subscribed; throws if the topic or the checkpoint cannot be read, or
+   * if the checkpoint is past the end of the log (CheckpointPastLogEndError).
+   */
   async start(): Promise<void> {
     if (this.loop) throw new Error('The relay was already started; a stopped relay is replaced, not restarted');
     this.abandoned = new Promise<never>((_, reject) => (this.abandon = () => reject(new Abandoned())));
     this.abandoned.catch(() => undefined);
     this.partitions = await this.partitionCount();
-    this.checkpoint = (await this.options.checkpoints.read(this.options.checkpointName)) ?? 0;
+    const checkpoint = (await this.options.checkpoints.read(this.options.checkpointName)) ?? 0;
+    await assertCheckpointWithinLog(this.events, this.options.checkpointName, checkpoint);
+    this.checkpoint = checkpoint;
     this.state = 'running';
     this.loop = this.run();
     const every = this.options.heartbeatMs ?? 5_000;

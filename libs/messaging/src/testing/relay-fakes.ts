@@ -3,10 +3,14 @@ import type { Kafka, Message, Producer, ProducerRecord, RecordMetadata } from 'k
 import type { RelayCheckpoints } from '../relay/relay';
 
 /** An in-memory global log with the port's subscription semantics (batches wait for the handler; a rejection ends it). */
-export class FakeLog implements Pick<EventStore, 'subscribeToAll'> {
+export class FakeLog implements Pick<EventStore, 'subscribeToAll' | 'lastPosition'> {
   readonly events: RecordedEvent[] = [];
   /** afterPosition of every subscription, in order. */
   readonly subscribedAfter: number[] = [];
+
+  async lastPosition(): Promise<number> {
+    return this.events.at(-1)?.position ?? 0;
+  }
 
   subscribeToAll({ afterPosition = 0, maxBatchSize = 500 }: SubscribeOptions, handler: BatchHandler): Subscription {
     this.subscribedAfter.push(afterPosition);

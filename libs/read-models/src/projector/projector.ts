@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { EventStore, Subscription } from '@crm/event-store';
+import { assertCheckpointWithinLog, type EventStore, type Subscription } from '@crm/event-store';
 import type { DocumentStore } from '../document-store/document-store.port';
 import { type ParkedCustomer, ProjectionWorker, type Target } from './projection-worker';
 
@@ -42,8 +42,11 @@ export class Projector {
     this.advanced.setMaxListeners(0);
   }
 
+  /** Throws CheckpointPastLogEndError, following nothing, if the checkpoint is past the end of the log. */
   async start(): Promise<void> {
-    this.flushed = await this.worker.start();
+    const checkpoint = await this.worker.start();
+    await assertCheckpointWithinLog(this.events, this.name, checkpoint);
+    this.flushed = checkpoint;
     this.follow();
   }
 
