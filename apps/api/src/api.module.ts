@@ -100,7 +100,7 @@ export class ApiModule {
           provide: CUSTOMER_DECIDER,
           useValue: customerDecider({ currency: config.currency, maxFutureSkewMs: config.maxFutureSkewMs }),
         },
-        ...storageProviders(config),
+        ...storageProviders(config, config.roles),
         ...feedProviders(config, config.roles),
         PlatformRuntime,
         ...writeInfrastructure(config),

@@ -1,20 +1,24 @@
 import type { Provider } from '@nestjs/common';
 import { MongoClient } from 'mongodb';
 import { join } from 'node:path';
-import { componentsOf, type CrmConfig } from '@crm/config';
+import { componentsOf, type CrmConfig, type ProcessRole } from '@crm/config';
 import { EVENT_STORE, type EventStore, SqliteEventStore } from '@crm/event-store';
 import { DOCUMENT_STORE, EmbeddedDocumentStore, MongoDocumentStore } from '@crm/read-models';
+import { NoEventLog } from './no-event-log';
 import { MONGO_CLIENT } from './tokens';
 
-async function eventStoreOf(config: CrmConfig): Promise<EventStore> {
-  if (!config.esdbConnectionString) return new SqliteEventStore(join(config.dataDir, 'events.db'));
+async function eventStoreOf(config: CrmConfig, roles: readonly ProcessRole[]): Promise<EventStore> {
+  if (!config.esdbConnectionString) {
+    // The embedded log is the API's: another process opening one in its own folder would read an empty log.
+    return roles.includes('api') ? new SqliteEventStore(join(config.dataDir, 'events.db')) : new NoEventLog();
+  }
   // Loaded only when configured: the client brings a native module the embedded default does not need.
   const { EsdbEventStore } = await import('@crm/event-store/esdb');
   return new EsdbEventStore(config.esdbConnectionString);
 }
 
 /** The event log and the read-model store, chosen by which settings are present (SPEC: Configuration). */
-export function storageProviders(config: CrmConfig): Provider[] {
+export function storageProviders(config: CrmConfig, roles: readonly ProcessRole[]): Provider[] {
   const components = componentsOf(config);
   return [
     {
@@ -22,7 +26,7 @@ export function storageProviders(config: CrmConfig): Provider[] {
       // No transactions or retryable writes are needed (and mongo-java-server offers neither).
       useFactory: () => (config.mongoUrl ? MongoClient.connect(config.mongoUrl, { retryWrites: false }) : null),
     },
-    { provide: EVENT_STORE, useFactory: () => eventStoreOf(config) },
+    { provide: EVENT_STORE, useFactory: () => eventStoreOf(config, roles) },
     {
       provide: DOCUMENT_STORE,
       useFactory: (mongo: MongoClient | null) =>

@@ -46,7 +46,7 @@ class WorkerModule {
       controllers: [WorkerStatusController],
       providers: [
         { provide: CLOCK, useValue: systemClock },
-        ...storageProviders(config),
+        ...storageProviders(config, roles),
         ...feedProviders(config, roles),
         PlatformRuntime,
         WorkerLifecycle,
