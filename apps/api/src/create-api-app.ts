@@ -49,6 +49,12 @@ export async function createApiApp(config: CrmConfig, options: ApiModuleOptions)
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiErrorFilter());
   app.enableShutdownHooks();
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A refused start (a store of another log, a server down) closes what was opened, so the caller can retry.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }

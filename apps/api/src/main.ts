@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { checkRoles, CompositionError, ConfigError, loadConfig } from '@crm/config';
+import { checkRoles, loadConfig } from '@crm/config';
+import { startupFailureMessage } from '@crm/platform';
 import { resolveApiKeys } from './auth/api-keys';
 import { createApiApp } from './create-api-app';
 
@@ -23,10 +24,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof CompositionError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  }
+  process.stderr.write(`${startupFailureMessage(error)}\n`);
   process.exit(1);
 });

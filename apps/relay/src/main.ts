@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { CompositionError, ConfigError, loadConfig } from '@crm/config';
-import { runWorker } from '@crm/platform';
+import { loadConfig } from '@crm/config';
+import { runWorker, startupFailureMessage } from '@crm/platform';
 
 runWorker(loadConfig(), 'relay').catch((error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof CompositionError;
-  process.stderr.write(`${known ? (error as Error).message : `Failed to start: ${String((error as Error)?.stack ?? error)}`}\n`);
+  process.stderr.write(`${startupFailureMessage(error)}\n`);
   process.exit(1);
 });

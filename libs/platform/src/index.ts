@@ -3,5 +3,7 @@ export * from './tokens';
 export * from './storage.providers';
 export * from './feed.providers';
 export * from './platform-runtime';
+export * from './log-binding';
 export * from './no-event-log';
+export * from './startup-failure';
 export * from './worker/worker-app';

@@ -4,14 +4,17 @@ import type { MongoClient } from 'mongodb';
 import { EVENT_STORE, type EventStore } from '@crm/event-store';
 import { ensureTopics, type Relay, type Topics } from '@crm/messaging';
 import { DOCUMENT_STORE, type DocumentStore, type KafkaProjector, KafkaReadSide, READ_SIDE, type ReadModels, ReadSide } from '@crm/read-models';
+import { EventLogBinding } from './log-binding';
+import { NoEventLog } from './no-event-log';
 import { KAFKA, KAFKA_PRODUCER, KAFKA_PROJECTOR, KAFKA_TOPICS, MONGO_CLIENT, RELAY } from './tokens';
 
 /** How often a projector process looks for rebuilds another process asked for. */
 const REBUILD_POLL_MS = 1_000;
 
 /**
- * Starts what feeds the read models and stops everything in an order that loses nothing: feeds
- * first (each finishing its batch), then what the app itself opened, then the stores and clients.
+ * Checks that the read-model store belongs to the event log, starts what feeds the read models, and
+ * stops everything in an order that loses nothing: feeds first (each finishing its batch), then what
+ * the app itself opened, then the stores and clients.
  */
 @Injectable()
 export class PlatformRuntime {
@@ -31,6 +34,8 @@ export class PlatformRuntime {
   ) {}
 
   async start(): Promise<void> {
+    // A process without the log (NoEventLog) leaves the binding to the processes that have it.
+    const binding = this.events instanceof NoEventLog ? null : await EventLogBinding.check(this.events, this.documents);
     if (this.kafka && this.producer && this.topics) {
       await ensureTopics(this.kafka, Object.values(this.topics));
       await this.producer.connect();
@@ -46,6 +51,7 @@ export class PlatformRuntime {
       }
     }
     await this.relay?.start();
+    await binding?.recordIfNew();
   }
 
   async stop(closeAppResources: () => Promise<void> = async () => undefined): Promise<void> {

@@ -63,7 +63,12 @@ export async function runWorker(config: CrmConfig, role: ProcessRole): Promise<N
     logger: ['fatal', 'error', 'warn', 'log'],
   });
   app.enableShutdownHooks();
-  await app.listen({ host: config.http.host, port: config.http.port });
+  try {
+    await app.listen({ host: config.http.host, port: config.http.port });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   new Logger(role).log(`Running the ${role}; status on http://${config.http.host}:${config.http.port}/health`);
   return app;
 }
