@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { KEY_STORE, type KeyStore } from '@crm/privacy';
 import { startTestApi, type TestApi } from '../support/api-harness';
 import { acquire, type CommandReply, exportLog, historyOf, logHead, stateOf } from '../support/api-client';
 import { newCustomer } from '../support/customers';
@@ -23,6 +24,21 @@ describe('command endpoints', () => {
     post(`/v1/customers/${id}/purchases`, { orderId: `o-${randomUUID()}`, amountMinor: 1000, currency: 'CNY', ...body });
 
   describe('POST /v1/customers', () => {
+    it('tells the key store that an acquired customer is new, and later commands that it is not', async () => {
+      const keyFor = jest.spyOn(api.app.get<KeyStore>(KEY_STORE), 'keyFor');
+      try {
+        const body = newCustomer();
+        expect((await post('/v1/customers', body)).status).toBe(201);
+        expect((await contact(body.customerId as string, { summary: 'asked for a quote' })).status).toBe(200);
+        expect(keyFor.mock.calls).toEqual([
+          [body.customerId, { likelyNew: true }],
+          [body.customerId, { likelyNew: false }],
+        ]);
+      } finally {
+        keyFor.mockRestore();
+      }
+    });
+
     it('acquires a customer under the id the caller chose and replies 201 with revision 0', async () => {
       const body = newCustomer({ ownerId: 'owner-7', tags: ['vip', 'trial'] });
       const res = await post('/v1/customers', body);
