@@ -13,7 +13,7 @@
 #   wipe     stop and delete the data file (jars kept)
 #
 # env: MONGO_HOST (127.0.0.1), MONGO_PORT (27017), MONGO_DB (crm),
-#      MONGO_HEAP_OPTS (-Xms64m -Xmx768m), MONGO_GC_OPTS (-XX:+UseSerialGC), MONGO_CACHE_MB (128: page cache), MONGO_SERVER_VERSION (4.4.0), MONGO_WIRE_VERSION (9),
+#      MONGO_HEAP_OPTS (-Xms1536m -Xmx1536m), MONGO_GC_OPTS (-XX:+UseG1GC -XX:MaxGCPauseMillis=50), MONGO_CACHE_MB (32: page cache), MONGO_SERVER_VERSION (4.4.0), MONGO_WIRE_VERSION (9),
 #      MONGO_COMMIT (write|interval, default write), MONGO_OPLOG (0|1, default 0), MONGO_VALUE_FORMAT (bson|java, default bson),
 #      MONGO_SESSIONS (1|0, default 1: advertise logical sessions; transactions are always refused),
 #      MONGO_WAIT_TIMEOUT (60), MONGO_STOP_TIMEOUT (20)
@@ -24,12 +24,29 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 MONGO_HOST="${MONGO_HOST:-127.0.0.1}"
 MONGO_PORT="${MONGO_PORT:-27017}"
 MONGO_DB="${MONGO_DB:-crm}"
-MONGO_HEAP_OPTS="${MONGO_HEAP_OPTS:--Xms64m -Xmx768m}"
-# The serial collector: least CPU on a small host. Under the pipeline bench it makes a full collection
-# of about 190 ms every few seconds (jstat), a stall every client feels in its p99. Measured after a
-# warm-up, one run each: serial 899 cmd/s, lag p99 322 ms at 500 cmd/s; G1 with a 20 ms pause goal
-# 821 cmd/s, 299 ms; serial with -Xmn256m 842 cmd/s, 345 ms. Set MONGO_GC_OPTS to choose another.
-MONGO_GC_OPTS="${MONGO_GC_OPTS:--XX:+UseSerialGC}"
+# The H2 pages a write replaces live for seconds, long enough to reach the old generation, where
+# they die. With the serial collector on a heap that starts small (-Xms64m -Xmx768m, the old
+# default) the old generation stays about 230 MB under the pipeline bench and a full collection of
+# about 200 ms stops every client every few seconds. Measured with bench:pipeline (whole path cmd/s,
+# lag p99 at 500 cmd/s; the first run after a restart is cold):
+#   serial, -Xms64m -Xmx768m, 128 MB cache       882 / 1,022 cmd/s, 300 / 345 ms (26 full GCs of 200 ms)
+#   ZGC                                          788 / 911 cmd/s, 218 / 247 ms
+#   Shenandoah                                   675 / 923 cmd/s, 253 / 260 ms
+#   parallel                                     865 / 1,017 cmd/s, 424 / 396 ms
+#   serial, -Xms1g -Xmx1g -Xmn384m               830 / 1,054 and 829 / 985 cmd/s, 206 / 220 and 226 / 251 ms
+#   serial, -Xms1g -Xmx1g -Xmn256m               852 / 1,017 cmd/s, 176 / 175 ms (2 full GCs of 500 ms)
+#   serial, -Xms1536m -Xmx1536m -Xmn384m         843 / 991 cmd/s, 168 / 178 ms (young pauses 106 ms)
+#   serial, -Xms1536m -Xmx1536m -Xmn256m         820 / 962 / 926 / 907 cmd/s, 266 / 243 / 181 / 190 ms
+#                                                (2 full GCs of 630 ms in the four runs)
+#   the same with a 32 MB page cache             740 / 940 / 1,003 / 974 / 954 cmd/s,
+#                                                181 / 184 / 145 / 135 / 472 ms (one full GC of 520 ms
+#                                                in the last run: one about every four runs)
+#   G1, 50 ms pause goal, -Xms1536m -Xmx1536m,   758 / 876 / 1,035 / 970 cmd/s, 154 / 237 / 243 / 195 ms
+#     32 MB page cache (the defaults)            (no full GC; young pauses 47 ms)
+# G1 gives up a little p99 in a good run for never stopping everything for half a second.
+# Set MONGO_HEAP_OPTS, MONGO_GC_OPTS and MONGO_CACHE_MB to choose others.
+MONGO_HEAP_OPTS="${MONGO_HEAP_OPTS:--Xms1536m -Xmx1536m}"
+MONGO_GC_OPTS="${MONGO_GC_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=50}"
 MONGO_WAIT_TIMEOUT="${MONGO_WAIT_TIMEOUT:-60}"
 MONGO_STOP_TIMEOUT="${MONGO_STOP_TIMEOUT:-20}"
 export MONGO_SERVER_VERSION="${MONGO_SERVER_VERSION:-4.4.0}"

@@ -92,10 +92,12 @@ import io.netty.util.ReferenceCountUtil;
  *   MONGO_VALUE_FORMAT    "bson": documents are stored as BSON; "java": as H2's
  *                         Java serialisation, the format of launchers before the
  *                         BSON one (which still reads it)           (default bson)
- *   MONGO_CACHE_MB        MVStore page cache (default 128; H2's default is 16).
+ *   MONGO_CACHE_MB        MVStore page cache (default 32; H2's default is 16).
  *                         A page read from the file deserialises every document
  *                         in it, so a cache smaller than the working set makes
- *                         lookups by _id read and deserialise whole pages
+ *                         lookups by _id read and deserialise whole pages; a
+ *                         larger one keeps replaced pages longer, until they
+ *                         reach the old generation and cost full collections
  *
  * A SIGTERM (or Ctrl-C) closes the server and the MVStore cleanly.
  */
@@ -577,7 +579,7 @@ public final class MongoLauncher {
         int retentionMillis = Integer.parseInt(env("MONGO_RETENTION_MS", "5000"));
         int compactMillis = Integer.parseInt(env("MONGO_COMPACT_ON_CLOSE_MS", "3000"));
         int threads = Integer.parseInt(env("MONGO_THREADS", "4"));
-        int cacheMegabytes = Integer.parseInt(env("MONGO_CACHE_MB", "128"));
+        int cacheMegabytes = Integer.parseInt(env("MONGO_CACHE_MB", "32"));
         String valueFormat = env("MONGO_VALUE_FORMAT", "bson");
         if (!valueFormat.equals("bson") && !valueFormat.equals("java")) {
             throw new IllegalArgumentException("MONGO_VALUE_FORMAT must be bson or java, not " + valueFormat);
