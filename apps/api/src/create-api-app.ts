@@ -5,6 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { useContainer } from 'class-validator';
 import type { CrmConfig } from '@crm/config';
+import { installFastAsyncResourceBind } from '@crm/platform';
 import { ApiModule, type ApiModuleOptions } from './api.module';
 import { toApiError } from './http/api-error';
 import { ApiErrorFilter } from './http/api-error.filter';
@@ -15,6 +16,7 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
 
 /** The API as a Nest application, initialised but not listening (main.ts listens; tests inject). */
 export async function createApiApp(config: CrmConfig, options: ApiModuleOptions): Promise<NestFastifyApplication> {
+  installFastAsyncResourceBind();
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     return503OnClosing: true,

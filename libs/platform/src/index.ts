@@ -1,3 +1,4 @@
+export * from './async-resource-bind';
 export * from './clock';
 export * from './tokens';
 export * from './storage.providers';

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { checkRoles, ConfigModule, type CrmConfig, type ProcessRole } from '@crm/config';
 import type { Relay } from '@crm/messaging';
 import type { KafkaProjector } from '@crm/read-models';
+import { installFastAsyncResourceBind } from '../async-resource-bind';
 import { CLOCK, systemClock } from '../clock';
 import { feedProviders } from '../feed.providers';
 import { PlatformRuntime } from '../platform-runtime';
@@ -58,6 +59,7 @@ class WorkerModule {
 /** A relay or projector process: the platform's feed for its role, and a small status endpoint. */
 export async function runWorker(config: CrmConfig, role: ProcessRole): Promise<NestFastifyApplication> {
   checkRoles(config, [role]);
+  installFastAsyncResourceBind();
   const app = await NestFactory.create<NestFastifyApplication>(WorkerModule.forRoot(config, [role]), new FastifyAdapter(), {
     abortOnError: false,
     logger: ['fatal', 'error', 'warn', 'log'],
