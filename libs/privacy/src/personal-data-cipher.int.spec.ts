@@ -35,6 +35,17 @@ describe('PersonalDataCipher with the SQLite key store', () => {
     expect(opened.data).toEqual(acquired);
   });
 
+  it('gives every sealed field its own IV, across many draws of random bytes', async () => {
+    const ivs = new Set<string>();
+    for (let i = 0; i < 400; i++) {
+      const sealed = await cipher.encrypt(customerId, 'CustomerAcquired', { ...acquired, name: `n${i}` });
+      for (const field of ['name', 'email']) ivs.add(Buffer.from(String(sealed[field]).slice('enc:v1:'.length), 'base64url').subarray(0, 12).toString('hex'));
+    }
+    expect(ivs.size).toBe(800);
+    const [opened] = await cipher.decrypt(customerId, [{ type: 'CustomerAcquired', data: await cipher.encrypt(customerId, 'CustomerAcquired', acquired) }]);
+    expect(opened.data).toEqual(acquired);
+  });
+
   it('tells the key store a new customer most likely has no key yet, and asks for no key without personal fields', async () => {
     const keyFor = jest.spyOn(keys, 'keyFor');
     const other = randomUUID();
