@@ -25,6 +25,13 @@ const asArray = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(val
 /** Writes at most in one group of commits (the driver splits a large bulk write into server batches itself). */
 const GROUP_WRITES = 20_000;
 
+interface PendingLookUp {
+  wanted: Set<string>;
+  /** Ids more than one caller asked for. */
+  shared: Set<string>;
+  found: Promise<Map<string, Document>>;
+}
+
 interface QueuedCommit {
   writes: DocumentWrite[];
   checkpoints: Checkpoint[];
@@ -50,7 +57,8 @@ export class MongoDocumentStore implements DocumentStore {
   private readonly queued: QueuedCommit[] = [];
   private committing = false;
   private commitScheduled = false;
-  private readonly lookUps = new Map<string, { wanted: Set<string>; shared: Set<string>; found: Promise<{ found: Map<string, Document>; shared: Set<string> }> }>();
+  /** Look-ups by id gathering in this turn of the event loop, by collection. */
+  private readonly lookUps = new Map<string, PendingLookUp>();
 
   constructor(
     private readonly db: Db,
@@ -219,24 +227,23 @@ export class MongoDocumentStore implements DocumentStore {
    * Documents by id, one query for every caller asking for the same collection in this turn of the
    * event loop (several partitions' batches, several checkpoints). `shared`: ids asked for more than once.
    */
-  private lookUp(collection: string, ids: readonly string[]): Promise<{ found: Map<string, Document>; shared: Set<string> }> {
+  private async lookUp(collection: string, ids: readonly string[]): Promise<{ found: Map<string, Document>; shared: Set<string> }> {
     let pending = this.lookUps.get(collection);
     if (!pending) {
       const wanted = new Set<string>();
-      const shared = new Set<string>();
       const found = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
         this.lookUps.delete(collection);
         const docs = await this.db.collection<Document>(collection).find({ _id: { $in: [...wanted] } } as MongoFilter<Document>).toArray();
-        return { found: new Map(docs.map((d) => [d._id, d])), shared };
+        return new Map(docs.map((d) => [d._id, d]));
       });
-      pending = { wanted, shared, found };
+      pending = { wanted, shared: new Set(), found };
       this.lookUps.set(collection, pending);
     }
     for (const id of new Set(ids)) {
       if (pending.wanted.has(id)) pending.shared.add(id);
       else pending.wanted.add(id);
     }
-    return pending.found;
+    return { found: await pending.found, shared: pending.shared };
   }
 
   /** Indexes (into `docs`) of the writes skipped by revision, and of those that failed otherwise. */
