@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { useContainer } from 'class-validator';
 import type { CrmConfig } from '@crm/config';
-import { installFastAsyncResourceBind } from '@crm/platform';
+import { installFastAsyncResourceBind, startOrClose } from '@crm/platform';
 import { ApiModule, type ApiModuleOptions } from './api.module';
 import { toApiError } from './http/api-error';
 import { ApiErrorFilter } from './http/api-error.filter';
@@ -51,12 +51,6 @@ export async function createApiApp(config: CrmConfig, options: ApiModuleOptions)
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiErrorFilter());
   app.enableShutdownHooks();
-  try {
-    await app.init();
-  } catch (error) {
-    // A refused start (a store of another log, a server down) closes what was opened, so the caller can retry.
-    await app.close().catch(() => undefined);
-    throw error;
-  }
+  await startOrClose(app, () => app.init());
   return app;
 }

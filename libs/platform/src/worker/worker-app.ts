@@ -8,6 +8,7 @@ import { installFastAsyncResourceBind } from '../async-resource-bind';
 import { CLOCK, systemClock } from '../clock';
 import { feedProviders } from '../feed.providers';
 import { PlatformRuntime } from '../platform-runtime';
+import { startOrClose } from '../startup-failure';
 import { storageProviders } from '../storage.providers';
 import { KAFKA_PROJECTOR, RELAY } from '../tokens';
 
@@ -65,12 +66,7 @@ export async function runWorker(config: CrmConfig, role: ProcessRole): Promise<N
     logger: ['fatal', 'error', 'warn', 'log'],
   });
   app.enableShutdownHooks();
-  try {
-    await app.listen({ host: config.http.host, port: config.http.port });
-  } catch (error) {
-    await app.close().catch(() => undefined);
-    throw error;
-  }
+  await startOrClose(app, () => app.listen({ host: config.http.host, port: config.http.port }));
   new Logger(role).log(`Running the ${role}; status on http://${config.http.host}:${config.http.port}/health`);
   return app;
 }
