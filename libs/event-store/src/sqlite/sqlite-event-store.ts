@@ -51,6 +51,9 @@ export class SqliteEventStore implements EventStore {
   /** First positions of appends committed but not yet fsynced: subscriptions must not see them yet. */
   private readonly unsynced = new Set<number>();
   private readonly recent: RecentEvents;
+  /** The highest position this process has written and fsynced. */
+  private committedHead: number;
+  private readonly durableListeners = new Set<(position: number) => void>();
   private closing: Promise<void> | null = null;
   private closed = false;
 
@@ -59,7 +62,27 @@ export class SqliteEventStore implements EventStore {
     this.log = new SqliteEventLog(this.db);
     this.writes = new GroupCommit(this.db, options.maxAppendsPerCommit ?? 1000);
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
-    this.recent = new RecentEvents(this.log.lastPosition() + 1);
+    this.committedHead = this.log.lastPosition();
+    this.recent = new RecentEvents(this.committedHead + 1);
+  }
+
+  /** The file this store keeps the log in (another thread may follow it with SqliteLogFollower). */
+  get file(): string {
+    return this.db.name;
+  }
+
+  /** Every event up to this position is committed and fsynced. */
+  durablePosition(): number {
+    return this.unsynced.size === 0 ? this.committedHead : Math.min(...this.unsynced) - 1;
+  }
+
+  /**
+   * Calls `listener` with durablePosition() each time appends of this process reach the disk (once
+   * per append; callers coalesce). Returns a function that stops the calls.
+   */
+  onDurable(listener: (position: number) => void): () => void {
+    this.durableListeners.add(listener);
+    return () => this.durableListeners.delete(listener);
   }
 
   async append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -77,10 +100,20 @@ export class SqliteEventStore implements EventStore {
         { singleStatement: serialized.length <= 1 },
       );
       this.appends++;
-      if (written) this.recent.add(streamId, events, first, result.revision - events.length + 1);
+      // Only now (committed and fsynced): a failed commit's positions are handed out again.
+      if (written) {
+        this.committedHead = Math.max(this.committedHead, result.position);
+        this.recent.add(streamId, events, first, result.revision - events.length + 1);
+      }
       return result;
     } finally {
-      if (this.unsynced.delete(first)) this.commits.notify();
+      if (this.unsynced.delete(first)) {
+        this.commits.notify();
+        if (this.durableListeners.size > 0) {
+          const durable = this.durablePosition();
+          for (const listener of this.durableListeners) listener(durable);
+        }
+      }
     }
   }
 
