@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, type EventStore, type ReadAllOptions } from '@crm/event-store';
 import { DOCUMENT_STORE, type DocumentStore, type Pausable, READ_SIDE, ReadSide } from '@crm/read-models';
-import { KAFKA_PROJECTOR } from '@crm/platform';
+import { KAFKA_PROJECTOR, WorkerReadSide } from '@crm/platform';
 import { until } from '@crm/testing';
 import { startTestApi, testStack, type TestApi } from '../support/api-harness';
 import { expectApiError } from '../support/api-client';
@@ -93,7 +93,9 @@ describe('read-model projections: status and rebuilds', () => {
   it('shows lag in events and seconds while the projector is held back', async () => {
     // The projector of this process: the in-process one, or the Kafka consumer on the servers stack.
     const readSide = api.app.get(READ_SIDE);
-    const projector: Pausable = readSide instanceof ReadSide ? readSide.projector : api.app.get(KAFKA_PROJECTOR);
+    // The embedded default projects on a thread of its own; these suites test that thread, not a stand-in.
+    if (api.stack === 'embedded') expect(readSide).toBeInstanceOf(WorkerReadSide);
+    const projector: Pausable = readSide instanceof ReadSide || readSide instanceof WorkerReadSide ? readSide.projector : api.app.get(KAFKA_PROJECTOR);
     const caughtUp = w.position;
     await projector.pause();
     try {
@@ -207,7 +209,14 @@ describe('read-model projections: status and rebuilds', () => {
     let release: () => void = () => undefined;
 
     /** Holds the rebuild's reads of the log (pages of more than one event) until `release`. */
-    function holdRebuildReads(): void {
+    async function holdRebuildReads(): Promise<void> {
+      // The embedded default rebuilds on its read-side thread, which reads the log itself.
+      const readSide = api.app.get(READ_SIDE);
+      if (readSide instanceof WorkerReadSide) {
+        const releaseThread = await readSide.holdRebuildReads();
+        release = () => void releaseThread();
+        return;
+      }
       const events = api.app.get<EventStore>(EVENT_STORE);
       const readAll = events.readAll.bind(events);
       const gate = new Promise<void>((resolve) => (release = resolve));
@@ -227,7 +236,7 @@ describe('read-model projections: status and rebuilds', () => {
 
     it('shows "rebuilding", refuses a second rebuild with 409 REBUILD_IN_PROGRESS, serves queries and commands, then switches', async () => {
       const beforeRebuild = await readModels();
-      holdRebuildReads();
+      await holdRebuildReads();
       const started = await rebuild('all');
       expect(started.status).toBe(202);
 

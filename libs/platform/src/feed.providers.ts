@@ -15,7 +15,8 @@ import {
   ReadSide,
 } from '@crm/read-models';
 import { CLOCK, type Clock } from './clock';
-import { KAFKA, KAFKA_PRODUCER, KAFKA_PROJECTOR, KAFKA_TOPICS, RELAY } from './tokens';
+import type { WorkerReadSide } from './read-side-thread';
+import { KAFKA, KAFKA_PRODUCER, KAFKA_PROJECTOR, KAFKA_TOPICS, READ_SIDE_THREAD, RELAY } from './tokens';
 
 const PROJECTOR_GROUP = 'crm-projector';
 const RELAY_CHECKPOINT = 'relay';
@@ -50,8 +51,9 @@ export function feedProviders(config: CrmConfig, roles: readonly ProcessRole[]):
     return [
       {
         provide: READ_SIDE,
-        useFactory: (events: EventStore, docs: DocumentStore, clock: Clock) => new ReadSide(events, docs, now(clock), READ_MODEL_PROJECTIONS, { maxBatchSize: config.projectorBatchSize }),
-        inject: [EVENT_STORE, DOCUMENT_STORE, CLOCK],
+        useFactory: (events: EventStore, docs: DocumentStore, clock: Clock, thread: WorkerReadSide | null) =>
+          thread ?? new ReadSide(events, docs, now(clock), READ_MODEL_PROJECTIONS, { maxBatchSize: config.projectorBatchSize }),
+        inject: [EVENT_STORE, DOCUMENT_STORE, CLOCK, READ_SIDE_THREAD],
       },
       { provide: READ_POSITION, useExisting: READ_SIDE },
     ];

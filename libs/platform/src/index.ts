@@ -8,3 +8,4 @@ export * from './log-binding';
 export * from './no-event-log';
 export * from './startup-failure';
 export * from './worker/worker-app';
+export * from './read-side-thread';

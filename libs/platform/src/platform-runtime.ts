@@ -6,6 +6,7 @@ import { ensureTopics, type Relay, type Topics } from '@crm/messaging';
 import { DOCUMENT_STORE, type DocumentStore, type KafkaProjector, KafkaReadSide, READ_SIDE, type ReadModels, ReadSide } from '@crm/read-models';
 import { EventLogBinding } from './log-binding';
 import { NoEventLog } from './no-event-log';
+import { WorkerReadSide } from './read-side-thread';
 import { KAFKA, KAFKA_PRODUCER, KAFKA_PROJECTOR, KAFKA_TOPICS, MONGO_CLIENT, RELAY } from './tokens';
 
 /** How often a projector process looks for rebuilds another process asked for. */
@@ -40,7 +41,7 @@ export class PlatformRuntime {
       await ensureTopics(this.kafka, Object.values(this.topics));
       await this.producer.connect();
     }
-    if (this.readSide instanceof ReadSide) await this.readSide.start();
+    if (this.readSide instanceof ReadSide || this.readSide instanceof WorkerReadSide) await this.readSide.start();
     if (this.projector) {
       await this.projector.start();
       const readSide = this.readSide;
@@ -58,7 +59,7 @@ export class PlatformRuntime {
     if (this.rebuildPoll) clearInterval(this.rebuildPoll);
     await this.relay?.stop();
     await this.projector?.stop();
-    if (this.readSide instanceof ReadSide) await this.readSide.stop();
+    if (this.readSide instanceof ReadSide || this.readSide instanceof WorkerReadSide) await this.readSide.stop();
     await closeAppResources();
     await this.producer?.disconnect();
     await this.events.close();

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { componentsOf, type CrmConfig, type ProcessRole } from '@crm/config';
 import { EVENT_STORE, type EventStore, SqliteEventStore } from '@crm/event-store';
 import { DOCUMENT_STORE, EmbeddedDocumentStore, MongoDocumentStore } from '@crm/read-models';
+import { CLOCK, type Clock } from './clock';
 import { NoEventLog } from './no-event-log';
-import { MONGO_CLIENT } from './tokens';
+import { WorkerReadSide } from './read-side-thread';
+import { MONGO_CLIENT, READ_SIDE_THREAD } from './tokens';
 
 async function eventStoreOf(config: CrmConfig, roles: readonly ProcessRole[]): Promise<EventStore> {
   if (!config.esdbConnectionString) {
@@ -20,6 +22,9 @@ async function eventStoreOf(config: CrmConfig, roles: readonly ProcessRole[]): P
 /** The event log and the read-model store, chosen by which settings are present (SPEC: Configuration). */
 export function storageProviders(config: CrmConfig, roles: readonly ProcessRole[]): Provider[] {
   const components = componentsOf(config);
+  // The embedded default: the log is written here, and the read side (projector, documents,
+  // queries, rebuilds) runs on a thread of its own so it does not slow the commands down.
+  const readSideThread = components.eventStore === 'sqlite' && components.readModels === 'embedded' && components.feed === 'in-process' && roles.includes('api');
   return [
     {
       provide: MONGO_CLIENT,
@@ -28,10 +33,24 @@ export function storageProviders(config: CrmConfig, roles: readonly ProcessRole[
     },
     { provide: EVENT_STORE, useFactory: () => eventStoreOf(config, roles) },
     {
+      provide: READ_SIDE_THREAD,
+      useFactory: (events: EventStore, clock: Clock) =>
+        readSideThread
+          ? new WorkerReadSide(events as SqliteEventStore, {
+              documentsFile: join(config.dataDir, 'read-models.db'),
+              maxBatchSize: config.projectorBatchSize,
+              now: () => clock.now(),
+            })
+          : null,
+      inject: [EVENT_STORE, CLOCK],
+    },
+    {
       provide: DOCUMENT_STORE,
-      useFactory: (mongo: MongoClient | null) =>
-        components.readModels === 'mongodb' ? MongoDocumentStore.fromClient(mongo!) : new EmbeddedDocumentStore(join(config.dataDir, 'read-models.db')),
-      inject: [MONGO_CLIENT],
+      useFactory: (mongo: MongoClient | null, thread: WorkerReadSide | null) => {
+        if (thread) return thread.documents;
+        return components.readModels === 'mongodb' ? MongoDocumentStore.fromClient(mongo!) : new EmbeddedDocumentStore(join(config.dataDir, 'read-models.db'));
+      },
+      inject: [MONGO_CLIENT, READ_SIDE_THREAD],
     },
   ];
 }

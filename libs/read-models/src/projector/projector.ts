@@ -59,6 +59,12 @@ export class Projector {
     return { state: this.state, lastError: this.lastError, parked: this.worker.parkedCustomers() };
   }
 
+  /** Calls `listener` with each position the read models reach; returns a function that stops the calls. */
+  onAdvance(listener: (position: number) => void): () => void {
+    this.advanced.on('position', listener);
+    return () => this.advanced.off('position', listener);
+  }
+
   /** Resolves true once the read models reflect `position`, false after the timeout. */
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
     if (this.flushed >= position) return Promise.resolve(true);
