@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GroupCommit } from './group-commit';
+
+// The module object itself (a namespace import would be a copy): GroupCommit calls fs.fsync through it.
+const fs = require('node:fs') as typeof import('node:fs');
 import { openDatabase, type SqliteDatabase } from './open-database';
 
 describe('GroupCommit on a real SQLite file', () => {
@@ -17,6 +20,7 @@ describe('GroupCommit on a real SQLite file', () => {
   });
 
   afterEach(() => {
+    jest.restoreAllMocks();
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -27,6 +31,28 @@ describe('GroupCommit on a real SQLite file', () => {
     await Promise.all(Array.from({ length: 100 }, (_, i) => writer.run(insert(`k${i}`, i))));
     expect(writer.commitCount).toBe(1);
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 100 });
+  });
+
+  it('writes queued while an fsync runs wait for it, then commit together in one transaction', async () => {
+    await writer.run(insert('first', 0));
+    let release: () => void = () => undefined;
+    jest.spyOn(fs, 'fsync').mockImplementationOnce(((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+      release = () => fs.fsync(fd, callback);
+    }) as typeof fs.fsync);
+    const held = writer.run(insert('held', 1));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(writer.commitCount).toBe(2);
+    // Arriving in separate turns of the event loop, while the fsync of 'held' has not finished.
+    const waiting: Promise<number>[] = [];
+    for (let i = 0; i < 5; i++) {
+      waiting.push(writer.run(insert(`w${i}`, i)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(writer.commitCount).toBe(2);
+    release();
+    await Promise.all([held, ...waiting]);
+    expect(writer.commitCount).toBe(3);
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 7 });
   });
 
   it('rolls back only the write that failed', async () => {

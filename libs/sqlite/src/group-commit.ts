@@ -11,8 +11,8 @@ interface Pending<T> {
 }
 
 /**
- * Group commit: writes queued within one turn of the event loop run in ONE transaction and share
- * one fsync. Each write runs under its own savepoint, so a write that throws is rolled back alone
+ * Group commit: writes queued within one turn of the event loop (or while the previous fsync ran)
+ * run in ONE transaction and share one fsync. Each write runs under its own savepoint, so a write that throws is rolled back alone
  * and rejects only its own promise.
  *
  * Durability without stalling the event loop: SQLite commits with synchronous=NORMAL (no fsync of
@@ -77,8 +77,13 @@ export class GroupCommit {
     return this.queue.length === 0 && !this.scheduled && !this.syncing && this.awaitingSync.length === 0;
   }
 
+  /**
+   * While an fsync runs, writes wait for it instead of committing in a transaction of their own:
+   * they could not be acknowledged before the next fsync anyway, and one transaction for all of
+   * them writes each shared page (the table's last leaf, its indexes) once instead of once each.
+   */
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.syncing) return;
     this.scheduled = true;
     setImmediate(() => this.flush());
   }
@@ -138,6 +143,7 @@ export class GroupCommit {
       this.syncing = false;
       if (error) this.failure ??= error;
       for (const settle of covered) settle();
+      if (this.queue.length > 0) this.schedule();
       this.sync();
       this.settleDrain();
     });
