@@ -103,7 +103,8 @@ export class SqliteEventStore implements EventStore {
       // Only now (committed and fsynced): a failed commit's positions are handed out again.
       if (written) {
         this.committedHead = Math.max(this.committedHead, result.position);
-        this.recent.add(streamId, events, first, result.revision - events.length + 1);
+        // Kept for subscriptions of this process only (the embedded read side follows the file from its own thread).
+        if (this.subscriptions.size > 0) this.recent.add(streamId, events, first, result.revision - events.length + 1);
       }
       return result;
     } finally {
