@@ -1,4 +1,4 @@
-import type { BatchHandler, RecordedEvent, Subscription } from '../event-store.port';
+import type { BatchHandler, RecordedEvent, SubscribeOptions, Subscription } from '../event-store.port';
 import type { CommitSignal } from './commit-signal';
 
 export interface LogSource {
@@ -64,5 +64,30 @@ export class LogSubscription implements Subscription {
       };
       this.wake = finish;
     });
+  }
+}
+
+const DEFAULT_BATCH = 500;
+
+/** The subscriptions a store has open on its log: started with the port's options, stopped together. */
+export class LogSubscriptions {
+  private readonly open = new Set<LogSubscription>();
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  start(source: LogSource, options: SubscribeOptions, handler: BatchHandler): Subscription {
+    const batchSize = options.maxBatchSize && options.maxBatchSize > 0 ? options.maxBatchSize : DEFAULT_BATCH;
+    const subscription = new LogSubscription(source, options.afterPosition ?? 0, batchSize, handler);
+    this.open.add(subscription);
+    const forget = () => this.open.delete(subscription);
+    subscription.done.then(forget, forget);
+    return subscription;
+  }
+
+  /** Stops every subscription, each after the batch it is handling. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.open].map((s) => s.stop()));
   }
 }

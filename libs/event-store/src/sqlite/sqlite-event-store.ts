@@ -1,4 +1,4 @@
-import { GroupCommit, openDatabase, type SqliteDatabase } from '@crm/sqlite';
+import { GroupCommit, openDatabase } from '@crm/sqlite';
 import type {
   AppendResult,
   BatchHandler,
@@ -6,15 +6,15 @@ import type {
   EventToAppend,
   ExpectedRevision,
   ReadAllOptions,
-  ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
 import { CommitSignal } from './commit-signal';
-import { LogSubscription } from './log-subscription';
+import { LogSubscriptions } from './log-subscription';
 import { RecentEvents } from './recent-events';
-import { type SerializedEvent, SqliteEventLog } from './sqlite-event-log';
+import type { SerializedEvent } from './sqlite-event-log';
+import { SqliteLogReads } from './sqlite-log-reads';
 
 export interface SqliteEventStoreOptions {
   /** How soon subscriptions notice events written by another process on the same file. */
@@ -30,22 +30,20 @@ export interface SqliteEventStoreStats {
   appends: number;
 }
 
-const DEFAULT_BATCH = 500;
 const NO_LIMIT = -1;
 
 /**
  * The embedded event store: one SQLite file in WAL mode with synchronous=FULL. Concurrent appends
- * are group-committed (one transaction and one fsync per event-loop turn, a savepoint per append),
+ * are group-committed (one transaction and one fsync for the appends of one event-loop turn, or of
+ * all the turns while the previous fsync ran; a savepoint per append),
  * and a promise resolves only after its transaction committed.
  *
  * The embedded product stores customer streams only, so readAll returns the whole log.
  */
-export class SqliteEventStore implements EventStore {
-  private readonly db: SqliteDatabase;
-  private readonly log: SqliteEventLog;
+export class SqliteEventStore extends SqliteLogReads implements EventStore {
   private readonly writes: GroupCommit;
   private readonly commits = new CommitSignal();
-  private readonly subscriptions = new Set<LogSubscription>();
+  private readonly subscriptions = new LogSubscriptions();
   private readonly pollIntervalMs: number;
   private appends = 0;
   /** First positions of appends committed but not yet fsynced: subscriptions must not see them yet. */
@@ -55,11 +53,9 @@ export class SqliteEventStore implements EventStore {
   private committedHead: number;
   private readonly durableListeners = new Set<(position: number) => void>();
   private closing: Promise<void> | null = null;
-  private closed = false;
 
   constructor(file: string, options: SqliteEventStoreOptions = {}) {
-    this.db = openDatabase(file);
-    this.log = new SqliteEventLog(this.db);
+    super(openDatabase(file), 'event store');
     this.writes = new GroupCommit(this.db, options.maxAppendsPerCommit ?? 1000);
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.committedHead = this.log.lastPosition();
@@ -86,7 +82,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
-    if (this.closing) throw closedError();
+    if (this.closing) throw new Error('The event store is closed');
     const serialized = events.map(serialize);
     let first = 0;
     try {
@@ -118,24 +114,9 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    this.assertOpen();
-    return this.log.readStream(streamId, options.fromRevision ?? 0, options.maxCount ?? NO_LIMIT);
-  }
-
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     return this.log.readAll(options.fromPosition ?? 1, options.maxCount ?? NO_LIMIT);
-  }
-
-  async lastPosition(): Promise<number> {
-    this.assertOpen();
-    return this.log.lastPosition();
-  }
-
-  async logId(): Promise<string> {
-    this.assertOpen();
-    return this.log.logId();
   }
 
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
@@ -151,12 +132,7 @@ export class SqliteEventStore implements EventStore {
       commits: this.commits,
       pollIntervalMs: this.pollIntervalMs,
     };
-    const batchSize = options.maxBatchSize && options.maxBatchSize > 0 ? options.maxBatchSize : DEFAULT_BATCH;
-    const subscription = new LogSubscription(source, options.afterPosition ?? 0, batchSize, handler);
-    this.subscriptions.add(subscription);
-    const forget = () => this.subscriptions.delete(subscription);
-    subscription.done.then(forget, forget);
-    return subscription;
+    return this.subscriptions.start(source, options, handler);
   }
 
   stats(): SqliteEventStoreStats {
@@ -171,18 +147,11 @@ export class SqliteEventStore implements EventStore {
 
   private async shutDown(): Promise<void> {
     await this.writes.close();
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.subscriptions.stopAll();
     this.db.close();
     this.closed = true;
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw closedError();
-  }
-}
-
-function closedError(): Error {
-  return new Error('The event store is closed');
 }
 
 function serialize(event: EventToAppend): SerializedEvent {
