@@ -23,3 +23,4 @@ export * from './queries/follow-ups.query';
 export * from './kafka/kafka-projector';
 export * from './kafka/kafka-read-side';
 export * from './kafka/rebuild-requests';
+export * from './projector/position-watch';

@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SqliteEventStore } from '@crm/event-store';
 import {
   type DocumentStore,
   type Pausable,
+  PositionWatch,
   type ProjectionStatus,
   READ_MODEL_PROJECTIONS,
   type ReadModels,
@@ -34,9 +34,9 @@ export class WorkerReadSide implements ReadModels {
   private readonly logger = new Logger('ReadSide');
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  private readonly advanced = new EventEmitter();
+  /** The position the thread reported the read models have reached. */
+  private readonly reached = new PositionWatch();
   private nextId = 0;
-  private position = 0;
   private failure: Error | null = null;
   private closing: Promise<void> | null = null;
   private durable: number | null = null;
@@ -46,7 +46,6 @@ export class WorkerReadSide implements ReadModels {
     private readonly events: SqliteEventStore,
     private readonly options: WorkerReadSideOptions,
   ) {
-    this.advanced.setMaxListeners(0);
     const workerData: ReadSideThreadData = {
       eventsFile: events.file,
       documentsFile: options.documentsFile,
@@ -82,7 +81,7 @@ export class WorkerReadSide implements ReadModels {
   /** Starts the projector in the thread (refused, as in one thread, for a checkpoint past the log's end). */
   async start(): Promise<void> {
     await this.call('readSide', 'start', []);
-    this.advance((await this.call('readSide', 'current', [])) as number);
+    this.reached.advance((await this.call('readSide', 'current', [])) as number);
   }
 
   /** Stops the projector once a rebuild in progress has finished. */
@@ -91,24 +90,11 @@ export class WorkerReadSide implements ReadModels {
   }
 
   async current(): Promise<number> {
-    return this.position;
+    return this.reached.position;
   }
 
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
-    if (this.position >= position) return Promise.resolve(true);
-    return new Promise((done) => {
-      const onAdvance = (at: number) => {
-        if (at < position) return;
-        clearTimeout(timer);
-        this.advanced.off('position', onAdvance);
-        done(true);
-      };
-      const timer = setTimeout(() => {
-        this.advanced.off('position', onAdvance);
-        done(false);
-      }, timeoutMs);
-      this.advanced.on('position', onAdvance);
-    });
+    return this.reached.waitFor(position, timeoutMs);
   }
 
   async status(): Promise<ProjectionStatus[]> {
@@ -119,9 +105,9 @@ export class WorkerReadSide implements ReadModels {
       name: p.name,
       collection: p.collection,
       status: 'stopped',
-      position: this.position,
+      position: this.reached.position,
       head,
-      lagEvents: Math.max(0, head - this.position),
+      lagEvents: Math.max(0, head - this.reached.position),
       lagSeconds: 0,
       parkedCustomers: 0,
       parked: [],
@@ -185,18 +171,12 @@ export class WorkerReadSide implements ReadModels {
   }
 
   private receive(message: FromThread): void {
-    if (message.kind === 'position') return this.advance(message.position);
+    if (message.kind === 'position') return this.reached.advance(message.position);
     const call = this.pending.get(message.id);
     if (!call) return;
     this.pending.delete(message.id);
     if (message.error) call.reject(fromRemoteError(message.error));
     else call.resolve(message.value);
-  }
-
-  private advance(position: number): void {
-    if (position <= this.position) return;
-    this.position = position;
-    this.advanced.emit('position', position);
   }
 
   private fail(error: Error): void {

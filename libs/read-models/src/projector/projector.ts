@@ -1,6 +1,6 @@
-import { EventEmitter } from 'node:events';
 import { assertCheckpointWithinLog, type EventStore, type Subscription } from '@crm/event-store';
 import type { DocumentStore } from '../document-store/document-store.port';
+import { PositionWatch } from './position-watch';
 import { type ParkedCustomer, ProjectionWorker, type Target } from './projection-worker';
 
 export type ProjectorState = 'starting' | 'live' | 'paused' | 'retrying' | 'stopped';
@@ -20,9 +20,9 @@ export interface ProjectorOptions {
  */
 export class Projector {
   private readonly worker: ProjectionWorker;
-  private readonly advanced = new EventEmitter();
+  /** The position committed with the read models. */
+  private readonly flushed = new PositionWatch();
   private subscription: Subscription | null = null;
-  private flushed = 0;
   private state: ProjectorState = 'starting';
   private lastError: string | null = null;
   private stopping = false;
@@ -39,20 +39,19 @@ export class Projector {
     private readonly options: ProjectorOptions = {},
   ) {
     this.worker = new ProjectionWorker(store, targets, name);
-    this.advanced.setMaxListeners(0);
   }
 
   /** Throws CheckpointPastLogEndError, following nothing, if the checkpoint is past the end of the log. */
   async start(): Promise<void> {
     const checkpoint = await this.worker.start();
     await assertCheckpointWithinLog(this.events, this.name, checkpoint);
-    this.flushed = checkpoint;
+    this.flushed.set(checkpoint);
     this.follow();
   }
 
   /** The global position the read models reflect (committed with them). */
   get position(): number {
-    return this.flushed;
+    return this.flushed.position;
   }
 
   get status(): { state: ProjectorState; lastError: string | null; parked: ParkedCustomer[] } {
@@ -61,26 +60,12 @@ export class Projector {
 
   /** Calls `listener` with each position the read models reach; returns a function that stops the calls. */
   onAdvance(listener: (position: number) => void): () => void {
-    this.advanced.on('position', listener);
-    return () => this.advanced.off('position', listener);
+    return this.flushed.onAdvance(listener);
   }
 
   /** Resolves true once the read models reflect `position`, false after the timeout. */
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
-    if (this.flushed >= position) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const onAdvance = (at: number) => {
-        if (at < position) return;
-        clearTimeout(timer);
-        this.advanced.off('position', onAdvance);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.advanced.off('position', onAdvance);
-        resolve(false);
-      }, timeoutMs);
-      this.advanced.on('position', onAdvance);
-    });
+    return this.flushed.waitFor(position, timeoutMs);
   }
 
   /** Stops after the batch in progress is committed (a rebuild switch needs the read models still). */
@@ -117,8 +102,7 @@ export class Projector {
       async (batch) => {
         await this.worker.apply(batch, () => this.now().toISOString());
         await this.worker.flush();
-        this.flushed = this.worker.checkpoint;
-        this.advanced.emit('position', this.flushed);
+        this.flushed.set(this.worker.checkpoint);
       },
     );
     this.subscription = subscription;
@@ -144,7 +128,7 @@ export class Projector {
         await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 1000));
         if (this.state !== 'retrying' || this.stopping) return;
         try {
-          this.flushed = await this.worker.start();
+          this.flushed.set(await this.worker.start());
           this.needsReset = false;
         } catch (next) {
           failure = next;
