@@ -29,6 +29,8 @@ export interface RemoteError {
 
 export type FromThread =
   | { kind: 'reply'; id: number; value?: unknown; error?: RemoteError }
+  /** The thread could not set up (e.g. the documents file is locked by another process) and ends. */
+  | { kind: 'failed'; error: RemoteError }
   /** The read models now reflect the log up to `position`. */
   | { kind: 'position'; position: number };
 

@@ -27,56 +27,74 @@ function yieldToCommands(): void {
 yieldToCommands();
 const data = workerData as ReadSideThreadData;
 const port = parentPort!;
-let now = data.now;
-const events = new SqliteLogFollower(data.eventsFile, data.durable);
-const documents = new EmbeddedDocumentStore(data.documentsFile);
-const readSide = new ReadSide(events, documents, () => new Date(now), READ_MODEL_PROJECTIONS, { maxBatchSize: data.maxBatchSize });
 const send = (message: FromThread) => port.postMessage(message);
-readSide.projector.onAdvance((position) => send({ kind: 'position', position }));
+let now = data.now;
 
-/** Holds the rebuild's pages of the log (reads of more than one event) until released: for tests of a rebuild in progress. */
-let releaseRebuildReads: (() => void) | null = null;
-function holdRebuildReads(): void {
-  if (releaseRebuildReads) return;
-  const gate = new Promise<void>((resolve) => (releaseRebuildReads = resolve));
-  const readAll = SqliteLogFollower.prototype.readAll.bind(events);
-  events.readAll = async (options?: ReadAllOptions) => {
-    if ((options?.maxCount ?? Infinity) > 1) await gate;
-    return readAll(options);
-  };
+/** Opens the log and the documents; what fails here (another process holds the documents file) is told, not thrown. */
+function open(): { events: SqliteLogFollower; documents: EmbeddedDocumentStore } | null {
+  let events: SqliteLogFollower | null = null;
+  try {
+    events = new SqliteLogFollower(data.eventsFile, data.durable);
+    return { events, documents: new EmbeddedDocumentStore(data.documentsFile) };
+  } catch (error) {
+    void events?.close();
+    send({ kind: 'failed', error: toRemoteError(error) });
+    return null;
+  }
 }
 
-const thread = {
-  holdRebuildReads,
-  releaseRebuildReads: () => {
-    releaseRebuildReads?.();
-    releaseRebuildReads = null;
-    events.readAll = SqliteLogFollower.prototype.readAll;
-  },
-  /** Stops the projector (after a rebuild in progress), closes the log and the documents. */
-  async close(): Promise<void> {
-    await readSide.stop();
-    await events.close();
-    await documents.close();
-  },
-};
+const opened = open();
+if (opened) serve(opened.events, opened.documents);
+else port.close();
 
-const targets: Record<CallTarget, object> = { documents, readSide, projector: readSide.projector, thread };
+function serve(events: SqliteLogFollower, documents: EmbeddedDocumentStore): void {
+  const readSide = new ReadSide(events, documents, () => new Date(now), READ_MODEL_PROJECTIONS, { maxBatchSize: data.maxBatchSize });
+  readSide.projector.onAdvance((position) => send({ kind: 'position', position }));
 
-port.on('message', (message: ToThread) => {
-  if (message.kind === 'durable') {
-    now = message.now;
-    events.advance(message.position);
-    return;
+  /** Holds the rebuild's pages of the log (reads of more than one event) until released: for tests of a rebuild in progress. */
+  let releaseRebuildReads: (() => void) | null = null;
+  function holdRebuildReads(): void {
+    if (releaseRebuildReads) return;
+    const gate = new Promise<void>((resolve) => (releaseRebuildReads = resolve));
+    const readAll = SqliteLogFollower.prototype.readAll.bind(events);
+    events.readAll = async (options?: ReadAllOptions) => {
+      if ((options?.maxCount ?? Infinity) > 1) await gate;
+      return readAll(options);
+    };
   }
-  const { id, target, method, args } = message;
-  now = message.now;
-  void (async () => {
-    const subject = targets[target] as Record<string, (...a: unknown[]) => unknown>;
-    if (typeof subject[method] !== 'function') throw new Error(`The read-side thread has no ${target}.${method}`);
-    return subject[method](...args);
-  })().then(
-    (value) => send({ kind: 'reply', id, value }),
-    (error: unknown) => send({ kind: 'reply', id, error: toRemoteError(error) }),
-  );
-});
+
+  const thread = {
+    holdRebuildReads,
+    releaseRebuildReads: () => {
+      releaseRebuildReads?.();
+      releaseRebuildReads = null;
+      events.readAll = SqliteLogFollower.prototype.readAll;
+    },
+    /** Stops the projector (after a rebuild in progress), closes the log and the documents. */
+    async close(): Promise<void> {
+      await readSide.stop();
+      await events.close();
+      await documents.close();
+    },
+  };
+
+  const targets: Record<CallTarget, object> = { documents, readSide, projector: readSide.projector, thread };
+
+  port.on('message', (message: ToThread) => {
+    if (message.kind === 'durable') {
+      now = message.now;
+      events.advance(message.position);
+      return;
+    }
+    const { id, target, method, args } = message;
+    now = message.now;
+    void (async () => {
+      const subject = targets[target] as Record<string, (...a: unknown[]) => unknown>;
+      if (typeof subject[method] !== 'function') throw new Error(`The read-side thread has no ${target}.${method}`);
+      return subject[method](...args);
+    })().then(
+      (value) => send({ kind: 'reply', id, value }),
+      (error: unknown) => send({ kind: 'reply', id, error: toRemoteError(error) }),
+    );
+  });
+}

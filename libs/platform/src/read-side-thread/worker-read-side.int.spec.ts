@@ -78,6 +78,17 @@ describe('WorkerReadSide (the embedded read side on a thread of its own)', () =>
     await expect(started).rejects.toMatchObject({ checkpoint: 500, head: 0 });
   });
 
+  it('fails to start, saying why, when another process holds the documents file', async () => {
+    const holder = new EmbeddedDocumentStore(join(dir, 'read-models.db'));
+    try {
+      const side = open();
+      await expect(side.start()).rejects.toThrow(/The read side could not open its files \(.*read-models\.db, .*events\.db\): SqliteError: database is locked/);
+      for (const p of await side.status()) expect(p).toMatchObject({ status: 'stopped', lastError: expect.stringMatching(/database is locked/) });
+    } finally {
+      await holder.close();
+    }
+  }, 20_000);
+
   it('when the thread dies, says so in the status instead of failing, and refuses document calls', async () => {
     const side = open();
     await side.start();

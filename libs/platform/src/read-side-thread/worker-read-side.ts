@@ -65,7 +65,7 @@ export class WorkerReadSide implements ReadModels {
     // A thread that failed must not keep a process alive that is otherwise done; close() waits for it.
     this.worker.unref();
     this.worker.on('message', (message: FromThread) => this.receive(message));
-    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('error', (error: unknown) => this.fail(error instanceof Error ? error : new Error(`The read-side thread failed: ${describe(error)}`)));
     this.worker.on('exit', (code) => this.fail(new Error(`The read-side thread exited (code ${code})`)));
     this.stopFollowing = events.onDurable((position) => this.reportDurable(position));
     this.documents = Object.assign(
@@ -172,6 +172,10 @@ export class WorkerReadSide implements ReadModels {
 
   private receive(message: FromThread): void {
     if (message.kind === 'position') return this.reached.advance(message.position);
+    if (message.kind === 'failed') {
+      const { name, message: reason } = message.error;
+      return this.fail(new Error(`The read side could not open its files (${this.options.documentsFile}, ${this.events.file}): ${name}: ${reason}`));
+    }
     const call = this.pending.get(message.id);
     if (!call) return;
     this.pending.delete(message.id);
@@ -185,5 +189,14 @@ export class WorkerReadSide implements ReadModels {
     if (!this.closing) this.logger.error(`The read side stopped: ${error.message}`);
     for (const call of this.pending.values()) call.reject(error);
     this.pending.clear();
+  }
+}
+
+function describe(value: unknown): string {
+  if (value && typeof value === 'object' && 'message' in value) return String((value as { message: unknown }).message);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
   }
 }
