@@ -126,7 +126,8 @@ export class SqliteEventStore extends SqliteLogReads implements EventStore {
         const recent = this.recent.after(afterPosition, maxCount);
         if (recent && recent.length > 0) return recent;
         // Only what is on disk: an event committed but not yet fsynced could still vanish in a crash.
-        const durable = this.unsynced.size === 0 ? undefined : Math.min(...this.unsynced) - 1;
+        // (With none pending, no bound: commits of another process on the file are durable there.)
+        const durable = this.unsynced.size === 0 ? undefined : this.durablePosition();
         return this.log.readAll(afterPosition + 1, maxCount, durable);
       },
       commits: this.commits,
