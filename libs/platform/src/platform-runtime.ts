@@ -34,6 +34,11 @@ export class PlatformRuntime {
     @Optional() @Inject(KAFKA_TOPICS) private readonly topics?: Topics,
   ) {}
 
+  /** The read side that follows the log itself (in this thread or on its own), which this runtime starts and stops. */
+  private get inProcessReadSide(): ReadSide | WorkerReadSide | null {
+    return this.readSide instanceof ReadSide || this.readSide instanceof WorkerReadSide ? this.readSide : null;
+  }
+
   async start(): Promise<void> {
     // A process without the log (NoEventLog) leaves the binding to the processes that have it.
     const binding = this.events instanceof NoEventLog ? null : await EventLogBinding.check(this.events, this.documents);
@@ -41,7 +46,7 @@ export class PlatformRuntime {
       await ensureTopics(this.kafka, Object.values(this.topics));
       await this.producer.connect();
     }
-    if (this.readSide instanceof ReadSide || this.readSide instanceof WorkerReadSide) await this.readSide.start();
+    await this.inProcessReadSide?.start();
     if (this.projector) {
       await this.projector.start();
       const readSide = this.readSide;
@@ -59,7 +64,7 @@ export class PlatformRuntime {
     if (this.rebuildPoll) clearInterval(this.rebuildPoll);
     await this.relay?.stop();
     await this.projector?.stop();
-    if (this.readSide instanceof ReadSide || this.readSide instanceof WorkerReadSide) await this.readSide.stop();
+    await this.inProcessReadSide?.stop();
     await closeAppResources();
     await this.producer?.disconnect();
     await this.events.close();
