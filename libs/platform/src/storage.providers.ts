@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { componentsOf, type CrmConfig, type ProcessRole } from '@crm/config';
 import { EVENT_STORE, type EventStore, SqliteEventStore } from '@crm/event-store';
 import { DOCUMENT_STORE, EmbeddedDocumentStore, MongoDocumentStore } from '@crm/read-models';
-import { CLOCK, type Clock } from './clock';
+import { CLOCK, type Clock, systemClock } from './clock';
 import { NoEventLog } from './no-event-log';
 import { WorkerReadSide } from './read-side-thread';
 import { MONGO_CLIENT, READ_SIDE_THREAD } from './tokens';
@@ -39,7 +39,7 @@ export function storageProviders(config: CrmConfig, roles: readonly ProcessRole[
           ? new WorkerReadSide(events as SqliteEventStore, {
               documentsFile: join(config.dataDir, 'read-models.db'),
               maxBatchSize: config.projectorBatchSize,
-              now: () => clock.now(),
+              now: clock === systemClock ? undefined : () => clock.now(),
             })
           : null,
       inject: [EVENT_STORE, CLOCK],

@@ -9,6 +9,8 @@ export interface ReadSideThreadData {
   durable: number;
   /** The writer's clock, in epoch milliseconds. */
   now: number;
+  /** The writer runs on the system clock: so does the thread. Else the thread follows the `now` it is sent (a test clock). */
+  systemClock: boolean;
   maxBatchSize: number;
 }
 

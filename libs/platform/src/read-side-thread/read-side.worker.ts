@@ -48,7 +48,8 @@ if (opened) serve(opened.events, opened.documents);
 else port.close();
 
 function serve(events: SqliteLogFollower, documents: EmbeddedDocumentStore): void {
-  const readSide = new ReadSide(events, documents, () => new Date(now), READ_MODEL_PROJECTIONS, { maxBatchSize: data.maxBatchSize });
+  const clock = data.systemClock ? () => new Date() : () => new Date(now);
+  const readSide = new ReadSide(events, documents, clock, READ_MODEL_PROJECTIONS, { maxBatchSize: data.maxBatchSize });
   readSide.projector.onAdvance((position) => send({ kind: 'position', position }));
 
   /** Holds the rebuild's pages of the log (reads of more than one event) until released: for tests of a rebuild in progress. */

@@ -53,6 +53,20 @@ describe('WorkerReadSide (the embedded read side on a thread of its own)', () =>
     for (const p of await side.status()) expect(p).toMatchObject({ status: 'live', position: last, head: last, lagEvents: 0 });
   });
 
+  it('on the system clock, times a rebuild by the clock, not by the last message the writer sent', async () => {
+    const side = (readSide = new WorkerReadSide(events, { documentsFile: join(dir, 'read-models.db'), maxBatchSize: 100 }));
+    await side.start();
+    const acquired = await Promise.all(Array.from({ length: 2_000 }, () => acquire()));
+    await side.waitFor(Math.max(...acquired.map((a) => a.position)), 10_000);
+    await side.startRebuild(['profiles']);
+    // No write and no call while it runs (about 50 ms): a thread that only followed the writer's
+    // messages would stamp it finished when it started.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const done = await side.rebuildFinished();
+    expect(done).toMatchObject({ phase: 'done', events: 2_000 });
+    expect(Date.parse(done!.finishedAt!)).toBeGreaterThan(Date.parse(done!.startedAt));
+  }, 30_000);
+
   it('closes the documents file, so the next process (or a restart) can open it', async () => {
     const side = open();
     await side.start();

@@ -16,7 +16,8 @@ import { type CallTarget, type FromThread, fromRemoteError, type ReadSideThreadD
 export interface WorkerReadSideOptions {
   documentsFile: string;
   maxBatchSize: number;
-  now: () => Date;
+  /** The writer's clock when it is not the system clock (tests): the thread follows it. */
+  now?: () => Date;
 }
 
 const DOCUMENT_METHODS = ['findOne', 'find', 'findByIds', 'count', 'commit', 'readCheckpoint', 'deleteCheckpoint', 'renameCollection', 'dropCollection', 'ensureIndex'] as const;
@@ -41,16 +42,19 @@ export class WorkerReadSide implements ReadModels {
   private closing: Promise<void> | null = null;
   private durable: number | null = null;
   private readonly stopFollowing: () => void;
+  private readonly now: () => Date;
 
   constructor(
     private readonly events: SqliteEventStore,
     private readonly options: WorkerReadSideOptions,
   ) {
+    this.now = options.now ?? (() => new Date());
     const workerData: ReadSideThreadData = {
       eventsFile: events.file,
       documentsFile: options.documentsFile,
       durable: events.durablePosition(),
-      now: options.now().getTime(),
+      now: this.now().getTime(),
+      systemClock: options.now === undefined,
       maxBatchSize: options.maxBatchSize,
     };
     // From the TypeScript sources (tests), the thread compiles them as it loads them.
@@ -150,7 +154,7 @@ export class WorkerReadSide implements ReadModels {
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.post({ kind: 'call', id, target, method, args, now: this.options.now().getTime() });
+      this.post({ kind: 'call', id, target, method, args, now: this.now().getTime() });
     });
   }
 
@@ -166,7 +170,7 @@ export class WorkerReadSide implements ReadModels {
     setImmediate(() => {
       const at = this.durable!;
       this.durable = null;
-      if (!this.failure) this.post({ kind: 'durable', position: at, now: this.options.now().getTime() });
+      if (!this.failure) this.post({ kind: 'durable', position: at, now: this.now().getTime() });
     });
   }
 
