@@ -6,4 +6,5 @@ export * from './messages/command.message';
 export * from './messages/command-result.message';
 export * from './messages/dead-letter.message';
 export * from './kafka/kafka-client';
+export * from './kafka/idempotent-producer';
 export * from './relay/relay';

@@ -1,8 +1,8 @@
-import type { Provider } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
+import { Logger, type Provider } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
 import { componentsOf, type CrmConfig, type ProcessRole } from '@crm/config';
 import { EVENT_STORE, type EventStore } from '@crm/event-store';
-import { createIdempotentProducer, createKafka, kafkaNames, Relay, type Topics } from '@crm/messaging';
+import { createIdempotentProducer, createKafka, type IdempotentProducer, kafkaNames, type MessageSender, Relay, type Topics } from '@crm/messaging';
 import {
   type DocumentStore,
   DOCUMENT_STORE,
@@ -62,7 +62,17 @@ export function feedProviders(config: CrmConfig, roles: readonly ProcessRole[]):
   const providers: Provider[] = [
     { provide: KAFKA_TOPICS, useValue: topics satisfies Topics },
     { provide: KAFKA, useFactory: () => createKafka(config.kafkaBrokers!, `crm-${roles.join('-')}`) },
-    { provide: KAFKA_PRODUCER, useFactory: (kafka: Kafka) => createIdempotentProducer(kafka), inject: [KAFKA] },
+    {
+      provide: KAFKA_PRODUCER,
+      useFactory: (kafka: Kafka): IdempotentProducer => {
+        const logger = new Logger('Kafka');
+        return createIdempotentProducer(kafka, {
+          onRenewed: (reason) => logger.warn(`The broker ended the producer's idempotent session (${reason}); sending through a new producer`),
+          onError: (error) => logger.warn(`The new producer could not connect yet: ${String(error)}`),
+        });
+      },
+      inject: [KAFKA],
+    },
     {
       provide: READ_SIDE,
       useFactory: (events: EventStore, docs: DocumentStore, kafka: Kafka, clock: Clock, projector: KafkaProjector | null) => {
@@ -75,7 +85,7 @@ export function feedProviders(config: CrmConfig, roles: readonly ProcessRole[]):
     { provide: READ_POSITION, useExisting: READ_SIDE },
     {
       provide: KAFKA_PROJECTOR,
-      useFactory: (kafka: Kafka, docs: DocumentStore, producer: Producer, clock: Clock) =>
+      useFactory: (kafka: Kafka, docs: DocumentStore, producer: MessageSender, clock: Clock) =>
         roles.includes('projector')
           ? new KafkaProjector(kafka, docs, READ_MODEL_PROJECTIONS.map((projection) => ({ projection, collection: projection.collection })), producer, {
               topic: topics.customerEvents,
@@ -88,7 +98,7 @@ export function feedProviders(config: CrmConfig, roles: readonly ProcessRole[]):
     },
     {
       provide: RELAY,
-      useFactory: (events: EventStore, docs: DocumentStore, producer: Producer, kafka: Kafka) =>
+      useFactory: (events: EventStore, docs: DocumentStore, producer: MessageSender, kafka: Kafka) =>
         roles.includes('relay')
           ? new Relay(events, producer, kafka, {
               topic: topics.customerEvents,

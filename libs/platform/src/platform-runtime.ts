@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
 import { EVENT_STORE, type EventStore } from '@crm/event-store';
-import { ensureTopics, type Relay, type Topics } from '@crm/messaging';
+import { ensureTopics, type IdempotentProducer, type Relay, type Topics } from '@crm/messaging';
 import { DOCUMENT_STORE, type DocumentStore, type KafkaProjector, KafkaReadSide, READ_SIDE, type ReadModels, ReadSide } from '@crm/read-models';
 import { EventLogBinding } from './log-binding';
 import { NoEventLog } from './no-event-log';
@@ -28,7 +28,7 @@ export class PlatformRuntime {
     @Inject(READ_SIDE) private readonly readSide: ReadModels,
     @Inject(MONGO_CLIENT) private readonly mongo: MongoClient | null,
     @Optional() @Inject(KAFKA) private readonly kafka?: Kafka,
-    @Optional() @Inject(KAFKA_PRODUCER) private readonly producer?: Producer,
+    @Optional() @Inject(KAFKA_PRODUCER) private readonly producer?: IdempotentProducer,
     @Optional() @Inject(RELAY) private readonly relay?: Relay | null,
     @Optional() @Inject(KAFKA_PROJECTOR) private readonly projector?: KafkaProjector | null,
     @Optional() @Inject(KAFKA_TOPICS) private readonly topics?: Topics,

@@ -1,9 +1,9 @@
 import type { Provider } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { CrmConfig } from '@crm/config';
 import { COMMAND_STORE, type CommandStore } from '../write/command-store.port';
-import { kafkaNames } from '@crm/messaging';
+import { kafkaNames, type MessageSender } from '@crm/messaging';
 import { KAFKA, KAFKA_PRODUCER } from '@crm/platform';
 import { KafkaCommandIngress } from './kafka-command-ingress';
 
@@ -16,7 +16,7 @@ export function commandIngressProviders(config: CrmConfig): Provider[] {
   return [
     {
       provide: COMMAND_INGRESS,
-      useFactory: (kafka: Kafka, producer: Producer, commands: CommandBus, replies: CommandStore) =>
+      useFactory: (kafka: Kafka, producer: MessageSender, commands: CommandBus, replies: CommandStore) =>
         new KafkaCommandIngress(kafka, producer, commands, replies, {
           commandTopic: topics.commands,
           resultTopic: topics.commandResults,

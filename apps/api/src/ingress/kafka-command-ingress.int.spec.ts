@@ -3,11 +3,12 @@ import {
   type CommandMessageInput,
   type CommandResultMessage,
   createIdempotentProducer,
+  type IdempotentProducer,
   decodeCommandResultMessage,
   kafkaNames,
   toCommandMessage,
 } from '@crm/messaging';
-import type { Admin, Consumer, Kafka, Message, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, Message } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { describeWithMongo, until } from '@crm/testing';
 import { describeWithKafka, testKafka } from '../../../../libs/messaging/src/testing/kafka-test-kit';
@@ -36,7 +37,7 @@ describeWithMongo('KafkaCommandIngress', (serverUrl) => {
     let mongoUrl: string;
     let kafka: Kafka;
     let admin: Admin;
-    let producer: Producer;
+    let producer: IdempotentProducer;
     let results: Consumer;
     const received = new Map<string, CommandResultMessage[]>();
     const undecodable: string[] = [];

@@ -3,8 +3,8 @@ import { Logger } from '@nestjs/common';
 import type { CommandBus } from '@nestjs/cqrs';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
-import { type CommandMessage, type CommandResultMessage, decodeCommandMessage, toCommandResultMessage } from '@crm/messaging';
+import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { type CommandMessage, type CommandResultMessage, decodeCommandMessage, type MessageSender, toCommandResultMessage } from '@crm/messaging';
 import { COMMAND_CATALOGUE } from '../commands/command-catalogue';
 import { ApiError, toApiError } from '../http/api-error';
 import { flatten, VALIDATION_OPTIONS } from '../http/validation';
@@ -39,7 +39,7 @@ export class KafkaCommandIngress {
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly results: Producer,
+    private readonly results: MessageSender,
     private readonly commands: CommandBus,
     private readonly replies: CommandStore,
     private readonly options: CommandIngressOptions,

@@ -1,4 +1,5 @@
-import { Kafka, type LogEntry, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, type LogEntry, logLevel, Partitioners } from 'kafkajs';
+import { IdempotentProducer, type IdempotentProducerOptions } from './idempotent-producer';
 
 export interface KafkaClientOptions {
   level?: logLevel;
@@ -40,20 +41,25 @@ function clip(text: string): string {
 /**
  * Not connected yet: call connect(). With `idempotent` and one request in flight, the producer's own
  * retries neither duplicate nor reorder messages, and kafkajs then retries without limit (a broker
- * outage delays a send instead of failing it). Every send must use acks -1.
+ * outage delays a send instead of failing it). Every send must use acks -1. Should the broker end
+ * the idempotent session (it can after a crash), the producer is replaced (IdempotentProducer).
  */
-export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer({
-    idempotent: true,
-    // Unlimited retries (kafkajs warns that fewer may break the idempotence guarantees); the wait
-    // between them stays bounded, so a send resumes within seconds of the broker coming back.
-    retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: Number.MAX_SAFE_INTEGER },
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // Explicitly the murmur2 partitioner of the Java client, so any Java/Go/librdkafka(murmur2)
-    // producer puts the same key on the same partition; kafkajs 2 also warns when this is implicit.
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+export function createIdempotentProducer(kafka: Kafka, options: IdempotentProducerOptions = {}): IdempotentProducer {
+  return new IdempotentProducer(
+    () =>
+      kafka.producer({
+        idempotent: true,
+        // Unlimited retries (kafkajs warns that fewer may break the idempotence guarantees); the wait
+        // between them stays bounded, so a send resumes within seconds of the broker coming back.
+        retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: Number.MAX_SAFE_INTEGER },
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // Explicitly the murmur2 partitioner of the Java client, so any Java/Go/librdkafka(murmur2)
+        // producer puts the same key on the same partition; kafkajs 2 also warns when this is implicit.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+    options,
+  );
 }
 
 const murmur2 = Partitioners.DefaultPartitioner();

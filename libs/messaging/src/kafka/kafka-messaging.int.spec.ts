@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
+import type { IdempotentProducer } from './idempotent-producer';
 import { until } from '@crm/testing';
 import { decodeCommandResultMessage, toCommandResultMessage } from '../messages/command-result.message';
 import { decodeCommandMessage, toCommandMessage } from '../messages/command.message';
@@ -15,7 +16,7 @@ import { createIdempotentProducer } from './kafka-client';
 describeWithKafka('Kafka messaging against a real broker', (brokers) => {
   jest.setTimeout(60_000);
   let kafka: Kafka;
-  let producer: Producer;
+  let producer: IdempotentProducer;
 
   beforeAll(async () => {
     kafka = testKafka(brokers, 'messaging-int');
@@ -77,7 +78,7 @@ describeWithKafka('Kafka messaging against a real broker', (brokers) => {
     }
   }, 180_000);
 
-  async function sendThroughRestart(broker: DedicatedKafka, kafka: Kafka, producer: Producer): Promise<void> {
+  async function sendThroughRestart(broker: DedicatedKafka, kafka: Kafka, producer: IdempotentProducer): Promise<void> {
     const topic = uniqueTopic('restart');
     await ensureTopics(kafka, [topic]);
     const keys = ['k0', 'k1', 'k2', 'k3', 'k4'];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RecordedEvent, SqliteEventStore } from '@crm/event-store';
 import { type Kafka, type Producer, type ProducerRecord } from 'kafkajs';
+import type { IdempotentProducer } from '../kafka/idempotent-producer';
 import { createIdempotentProducer, partitionOfKey } from '../kafka/kafka-client';
 import { type CustomerEventValue } from '../messages/customer-event.message';
 import { decodeFeedMessage } from '../messages/watermark.message';
@@ -34,7 +35,7 @@ function decodeAll(messages: ReadMessage[]): Feed {
 describeWithKafka('Relay against a real Kafka broker', (brokers) => {
   jest.setTimeout(60_000);
   let kafka: Kafka;
-  let producer: Producer;
+  let producer: IdempotentProducer;
   let dir: string;
   let store: SqliteEventStore;
   let topic: string;

@@ -45,6 +45,16 @@ export class DedicatedKafka {
     return this.run('kill', 30_000);
   }
 
+  /** SIGSTOP: a hung broker; connections stay open and requests wait, unanswered, until resume(). */
+  pause(): Promise<string> {
+    return this.run('pause', 30_000);
+  }
+
+  /** SIGCONT: the broker goes on with the requests it had received. */
+  resume(): Promise<string> {
+    return this.run('resume', 30_000);
+  }
+
   /** SIGTERM, a controlled shutdown. */
   stop(): Promise<string> {
     return this.run('stop', 60_000);

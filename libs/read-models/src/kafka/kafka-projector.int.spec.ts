@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '@crm/event-store';
 import {
   createIdempotentProducer,
+  type IdempotentProducer,
   type DeadLetterValue,
   decodeDeadLetterMessage,
   ensureTopics,
@@ -9,7 +10,7 @@ import {
   toCustomerEventMessage,
   toWatermarkMessage,
 } from '@crm/messaging';
-import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import type { Admin, Kafka, Message } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { describeWithMongo, until } from '@crm/testing';
 import { describeWithKafka, readTopic, testKafka, uniqueTopic } from '../../../messaging/src/testing/kafka-test-kit';
@@ -59,7 +60,7 @@ describeWithMongo('KafkaProjector', (mongoUrl) => {
     jest.setTimeout(90_000);
     let kafka: Kafka;
     let admin: Admin;
-    let producer: Producer;
+    let producer: IdempotentProducer;
     let mongo: MongoClient;
 
     // Per test: fresh topics, group and database, so nothing is shared with other runs.

@@ -1,5 +1,5 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { decodeFeedMessage, toDeadLetterMessage } from '@crm/messaging';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { decodeFeedMessage, type MessageSender, toDeadLetterMessage } from '@crm/messaging';
 import type { DocumentStore } from '../document-store/document-store.port';
 import type { StoredEventLike } from '../projections/projected-event';
 import { ProjectionWorker, type Target } from '../projector/projection-worker';
@@ -66,7 +66,7 @@ export class KafkaProjector {
     private readonly kafka: Kafka,
     private readonly store: DocumentStore,
     private readonly targets: readonly Target[],
-    private readonly deadLetters: Producer,
+    private readonly deadLetters: MessageSender,
     private readonly options: KafkaProjectorOptions,
   ) {}
 
