@@ -67,7 +67,7 @@ export function feedProviders(config: CrmConfig, roles: readonly ProcessRole[]):
       useFactory: (kafka: Kafka): IdempotentProducer => {
         const logger = new Logger('Kafka');
         return createIdempotentProducer(kafka, {
-          onRenewed: (reason) => logger.warn(`The broker ended the producer's idempotent session (${reason}); sending through a new producer`),
+          onRenewed: (reason) => logger.warn(`A send to Kafka failed (${reason}); the next ones go through a new producer id`),
           onError: (error) => logger.warn(`The new producer could not connect yet: ${String(error)}`),
         });
       },

@@ -64,9 +64,9 @@ export class IdempotentProducer implements MessageSender {
     return this.ready;
   }
 
+  /** Does not wait for a replacement still connecting (kafkajs may take half a minute to give up on a broker that is down). */
   async disconnect(): Promise<void> {
     this.closed = true;
-    await this.ready?.catch(() => undefined);
     await this.producer.disconnect();
   }
 
@@ -104,7 +104,9 @@ export class IdempotentProducer implements MessageSender {
   private async connectUntilClosed(fresh: Producer): Promise<void> {
     while (!this.closed) {
       try {
-        return await fresh.connect();
+        await fresh.connect();
+        if (this.closed) await fresh.disconnect();
+        return;
       } catch (error) {
         this.options.onError?.(error);
         await new Promise((resolve) => setTimeout(resolve, this.options.reconnectDelayMs ?? 1_000));

@@ -41,8 +41,8 @@ function clip(text: string): string {
 /**
  * Not connected yet: call connect(). With `idempotent` and one request in flight, the producer's own
  * retries neither duplicate nor reorder messages, and kafkajs then retries without limit (a broker
- * outage delays a send instead of failing it). Every send must use acks -1. Should the broker end
- * the idempotent session (it can after a crash), the producer is replaced (IdempotentProducer).
+ * outage delays a send instead of failing it). Every send must use acks -1. After a send that fails
+ * all the same, the next ones go through a new producer id (IdempotentProducer says why).
  */
 export function createIdempotentProducer(kafka: Kafka, options: IdempotentProducerOptions = {}): IdempotentProducer {
   return new IdempotentProducer(
