@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ConfigModule, type CrmConfig } from '@crm/config';
 import { customerDecider } from '@crm/domain';
@@ -32,7 +32,6 @@ import { ResolveComplaintController } from './commands/resolve-complaint/resolve
 import { UpdateProfileHandler } from './commands/update-profile/update-profile.command-handler';
 import { UpdateProfileController } from './commands/update-profile/update-profile.http.controller';
 import { HealthController } from './health/health.http.controller';
-import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { PhoneNumberRule } from './http/request-rules';
 import { CLOCK, type Clock, feedProviders, PlatformRuntime, storageProviders, systemClock } from '@crm/platform';
 import { ContactNormalizer } from './write/contact-normalizer';
@@ -94,7 +93,6 @@ export class ApiModule {
       providers: [
         { provide: API_KEYS, useValue: options.apiKeys },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         {
           provide: CUSTOMER_DECIDER,

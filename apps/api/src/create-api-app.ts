@@ -9,8 +9,10 @@ import { installFastAsyncResourceBind, startOrClose } from '@crm/platform';
 import { ApiModule, type ApiModuleOptions } from './api.module';
 import { toApiError } from './http/api-error';
 import { ApiErrorFilter } from './http/api-error.filter';
+import { installIdempotency } from './http/idempotency.hooks';
 import { PhoneNumberRule } from './http/request-rules';
 import { createValidationPipe } from './http/validation';
+import { COMMAND_STORE } from './write/command-store.port';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -48,6 +50,7 @@ export async function createApiApp(config: CrmConfig, options: ApiModuleOptions)
       allowList: (request) => request.url === '/health',
     });
   }
+  installIdempotency(adapter.getInstance(), { keys: options.apiKeys, store: app.get(COMMAND_STORE), ttlMs: config.idempotencyTtlMs });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiErrorFilter());
   app.enableShutdownHooks();
