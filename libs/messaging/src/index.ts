@@ -7,4 +7,5 @@ export * from './messages/command-result.message';
 export * from './messages/dead-letter.message';
 export * from './kafka/kafka-client';
 export * from './kafka/idempotent-producer';
+export * from './kafka/kafka-errors';
 export * from './relay/relay';

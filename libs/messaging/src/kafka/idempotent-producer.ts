@@ -1,4 +1,5 @@
 import type { Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
+import { brokerErrorType } from './kafka-errors';
 
 /**
  * Broker answers after which it will not take this producer id's next sequence numbers: the
@@ -7,12 +8,9 @@ import type { Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
  */
 const SESSION_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
 
-/** The broker's error type behind a kafkajs error, looked for through its causes. */
+/** The session-ending broker error behind a kafkajs error, if that is what it is. */
 export function sessionLostType(error: unknown): string | null {
-  for (let e = error as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.type === 'string' && SESSION_LOST.has(e.type)) return e.type;
-  }
-  return null;
+  return brokerErrorType(error, SESSION_LOST);
 }
 
 function describe(error: unknown): string {

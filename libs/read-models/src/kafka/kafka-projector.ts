@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { decodeFeedMessage, type MessageSender, toDeadLetterMessage } from '@crm/messaging';
+import { brokerErrorType, decodeFeedMessage, type MessageSender, toDeadLetterMessage } from '@crm/messaging';
 import type { DocumentStore } from '../document-store/document-store.port';
 import type { StoredEventLike } from '../projections/projected-event';
 import { ProjectionWorker, type Target } from '../projector/projection-worker';
@@ -15,8 +15,7 @@ const DEAD_LETTER_CHUNK = 100;
 const REBALANCED = new Set(['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR']);
 
 function rebalanced(error: unknown): boolean {
-  for (let e = error as { type?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) if (e.type && REBALANCED.has(e.type)) return true;
-  return false;
+  return brokerErrorType(error, REBALANCED) !== null;
 }
 
 const DEFAULT_KEEP_WRITTEN = 5_000;
