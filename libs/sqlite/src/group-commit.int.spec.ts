@@ -2,10 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GroupCommit } from './group-commit';
-
-// The module object itself (a namespace import would be a copy): GroupCommit calls fs.fsync through it.
-const fs = require('node:fs') as typeof import('node:fs');
 import { openDatabase, type SqliteDatabase } from './open-database';
+import { holdNextFsync } from './testing/hold-fsync';
 
 describe('GroupCommit on a real SQLite file', () => {
   let dir: string;
@@ -35,10 +33,7 @@ describe('GroupCommit on a real SQLite file', () => {
 
   it('writes queued while an fsync runs wait for it, then commit together in one transaction', async () => {
     await writer.run(insert('first', 0));
-    let release: () => void = () => undefined;
-    jest.spyOn(fs, 'fsync').mockImplementationOnce(((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
-      release = () => fs.fsync(fd, callback);
-    }) as typeof fs.fsync);
+    const fsync = holdNextFsync();
     const held = writer.run(insert('held', 1));
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(writer.commitCount).toBe(2);
@@ -49,7 +44,7 @@ describe('GroupCommit on a real SQLite file', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(writer.commitCount).toBe(2);
-    release();
+    fsync.release();
     await Promise.all([held, ...waiting]);
     expect(writer.commitCount).toBe(3);
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 7 });

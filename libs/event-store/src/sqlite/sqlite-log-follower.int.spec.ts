@@ -5,9 +5,8 @@ import type { RecordedEvent } from '../event-store.port';
 import { newEvent, newStreamId } from '../testing/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
 import { SqliteLogFollower } from './sqlite-log-follower';
+import { holdNextFsync } from '../../../sqlite/src/testing/hold-fsync';
 
-// The module object itself (a namespace import would be a copy): the group commit calls fs.fsync through it.
-const fs = require('node:fs') as typeof import('node:fs');
 
 describe('SqliteLogFollower (the log read from another thread, up to what the writer made durable)', () => {
   let dir: string;
@@ -45,10 +44,7 @@ describe('SqliteLogFollower (the log read from another thread, up to what the wr
     await appendSome(2);
     follower = new SqliteLogFollower(store.file, store.durablePosition());
     // Hold the next fsync of the log: the transaction is committed, the data not yet on disk.
-    let release: () => void = () => undefined;
-    jest.spyOn(fs, 'fsync').mockImplementationOnce(((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
-      release = () => fs.fsync(fd, callback);
-    }) as typeof fs.fsync);
+    const fsync = holdNextFsync();
     const pending = store.append(newStreamId(), [newEvent()], 'no_stream');
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(store.durablePosition()).toBe(2);
@@ -57,7 +53,7 @@ describe('SqliteLogFollower (the log read from another thread, up to what the wr
     // The head counts the committed append, as the writer's own lastPosition() does: the read models are behind it.
     expect(await follower.lastPosition()).toBe(3);
 
-    release();
+    fsync.release();
     expect((await pending).position).toBe(3);
     expect(store.durablePosition()).toBe(3);
     follower.advance(store.durablePosition());
