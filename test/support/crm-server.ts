@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '@crm/testing';
 
@@ -56,9 +56,54 @@ export async function startBuiltProcess(
   buildDir: string,
   main: string,
   env: Record<string, string>,
+  options: { label: string; timeoutMs: number },
+): Promise<CrmServer> {
+  // A free port can be taken by another suite's server before this one listens on it: then this one
+  // exits (EADDRINUSE) and starts again on another port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPort(await freePort(), buildDir, main, env, options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt === 3) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+/** Whether process `pid` holds a listening TCP socket on `port` (Linux: /proc/net/tcp and the process's fds). */
+function listensOn(pid: number, port: number): boolean {
+  const portHex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address, state 0A = LISTEN, inode
+      if (fields[1]?.endsWith(portHex) && fields[3] === '0A') inodes.add(`socket:[${fields[9]}]`);
+    }
+  }
+  if (inodes.size === 0) return false;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
+async function startOnPort(
+  port: number,
+  buildDir: string,
+  main: string,
+  env: Record<string, string>,
   { label, timeoutMs }: { label: string; timeoutMs: number },
 ): Promise<CrmServer> {
-  const port = await freePort();
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(CRM_|KAFKA_|MONGO_|ESDB_)/.test(name)));
   const child = spawn(process.execPath, ['--max-semi-space-size=64', join(buildDir, main)], {
     env: { ...inherited, HOST: '127.0.0.1', PORT: String(port), CRM_LOG_LEVEL: 'error', ...env },
@@ -75,9 +120,13 @@ export async function startBuiltProcess(
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The ${label} exited (${child.exitCode ?? child.signalCode}): ${stderr}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      if (stderr.includes('EADDRINUSE')) throw new PortTakenError(`Port ${port} was taken before the ${label} listened on it`);
+      throw new Error(`The ${label} exited (${child.exitCode ?? child.signalCode}): ${stderr}`);
+    }
     try {
-      if ((await fetch(`${url}/health`)).ok) break;
+      // Answered by this child, not by another suite's server that took the port meanwhile.
+      if ((await fetch(`${url}/health`)).ok && listensOn(child.pid!, port)) break;
     } catch {
       // not listening yet
     }
