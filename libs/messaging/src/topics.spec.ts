@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import { type Admin, KafkaJSProtocolError } from 'kafkajs';
 import { ensureTopics, kafkaNames, TOPICS } from './topics';
 
 function fakeAdmin(existing: string[]) {
@@ -26,6 +26,28 @@ describe('topics', () => {
 
   it('names are versioned', () => {
     expect(Object.values(TOPICS)).toEqual(['crm.customer-events.v1', 'crm.customer-events.dlq.v1', 'crm.commands.v1', 'crm.command-results.v1']);
+  });
+
+  it('ensureTopics waits for the leaders when the broker does not know a topic it just created yet (KRaft), and fails on other errors', async () => {
+    const unknown = () => new KafkaJSProtocolError({ type: 'UNKNOWN_TOPIC_OR_PARTITION', code: 3, message: 'This server does not host this topic-partition', retriable: false } as unknown as Error);
+    let lookups = 0;
+    const admin = {
+      listTopics: async () => [],
+      createTopics: async () => {
+        throw unknown();
+      },
+      fetchTopicMetadata: async ({ topics }: { topics: string[] }) => {
+        lookups++;
+        if (lookups === 1) throw unknown();
+        return { topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader: lookups === 2 ? -1 : 1 }] })) };
+      },
+    } as unknown as Admin;
+    expect(await ensureTopics(admin, ['t'])).toEqual(['t']);
+    expect(lookups).toBe(3);
+
+    const refused = new KafkaJSProtocolError({ type: 'POLICY_VIOLATION', code: 44, message: 'no', retriable: false } as unknown as Error);
+    const strict = { listTopics: async () => [], createTopics: async () => Promise.reject(refused) } as unknown as Admin;
+    await expect(ensureTopics(strict, ['t'])).rejects.toBe(refused);
   });
 
   it('ensureTopics creates only what is missing, with 3 partitions and replication 1 by default, and is idempotent', async () => {

@@ -1,4 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
+import { brokerErrorType } from './kafka/kafka-errors';
 
 // The version is part of the name: an incompatible change of a message contract gets a new topic,
 // and consumers of the old one keep working until they move.
@@ -54,6 +55,31 @@ async function createMissing(admin: Admin, names: readonly string[], numPartitio
   const missing = [...new Set(names)].filter((name) => !existing.has(name));
   if (missing.length === 0) return [];
   // Another process may create the same topics meanwhile: kafkajs treats "already exists" as success.
-  await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })) });
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })) });
+  } catch (error) {
+    // kafkajs waits for the new topics' leaders through LEADER_NOT_AVAILABLE only; a KRaft broker may
+    // not know a topic it has just created for a moment more (UNKNOWN_TOPIC_OR_PARTITION).
+    if (!brokerErrorType(error, NOT_KNOWN_YET)) throw error;
+    await waitForLeaders(admin, missing);
+  }
   return missing;
+}
+
+const NOT_KNOWN_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const LEADERS_TIMEOUT_MS = 30_000;
+
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = LEADERS_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      const led = metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (led && metadata.topics.length === topics.length) return;
+    } catch (error) {
+      if (!brokerErrorType(error, NOT_KNOWN_YET)) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for the leaders of ${topics.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
